@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# compare-set-get.sh — SET/GET throughput of Cairn next to Redis, as a table for docs/benchmarks.md.
+#
+# Runs the stock `redis-benchmark -t set,get` against
+#   A. Debian's redis-server with AOF on and fsync once a second (appendfsync everysec),
+#   B. Cairn with --fsync everysec (the comparable durability setting),
+#   C. Cairn with --fsync always (Cairn's default: every acknowledged write is on disk),
+# in the order A B C, repeated ROUNDS times so that drift on the machine spreads evenly over
+# all three. Every run starts its server afresh on a free loopback port with an empty
+# temporary data directory and stops it (by PID) afterwards, so no server's background work
+# (compaction, AOF rewrite) runs during another's measurement.
+#
+# Prints Markdown on stdout (medians, the Cairn/Redis ratio, every run, the machine, the exact
+# commands); progress goes to stderr. Builds nothing.
+#
+# Usage:
+#   bench/compare-set-get.sh build/cairn > /tmp/set-get.md
+#
+# Environment (all optional):
+#   ROUNDS=3  REQUESTS=200000  CLIENTS=50  VALUE_SIZE=100      benchmark shape
+#   CAIRN_EXTRA_ARGS="--threads 2"                              appended to the Cairn command
+#   CAIRN_CMD='...{port}...{data_dir}...{fsync}...'             replaces the Cairn command line
+#       (to try this script before Cairn is built, let redis-server stand in for it:
+#        CAIRN_CMD="redis-server --port {port} --bind 127.0.0.1 --dir {data_dir} \
+#                   --appendonly yes --appendfsync {fsync} --save ''" bench/compare-set-get.sh)
+#   REDIS_SERVER=redis-server  REDIS_BENCHMARK=redis-benchmark  REDIS_CLI=redis-cli
+#   TMPDIR                                                      where the data directories go
+#       (it must be a real disk, not tmpfs, or fsync costs nothing)
+
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+REQUESTS=${REQUESTS:-200000}
+CLIENTS=${CLIENTS:-50}
+VALUE_SIZE=${VALUE_SIZE:-100}
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+REDIS_BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
+REDIS_CLI=${REDIS_CLI:-redis-cli}
+CAIRN_EXTRA_ARGS=${CAIRN_EXTRA_ARGS:-}
+START_TIMEOUT_TENTHS=300   # 30 s for a server to answer PING
+STOP_TIMEOUT_TENTHS=300    # 30 s after SIGTERM before SIGKILL
+
+die() { echo "compare-set-get: $*" >&2; exit 1; }
+note() { echo "compare-set-get: $*" >&2; }
+
+CAIRN_BIN=${1:-}
+if [[ -n ${CAIRN_CMD:-} ]]; then
+  CAIRN_OVERRIDDEN=1
+else
+  CAIRN_OVERRIDDEN=0
+  [[ -n $CAIRN_BIN ]] || die "usage: $0 path/to/cairn   (or set CAIRN_CMD; see the top of this file)"
+  [[ -x $CAIRN_BIN ]] || die "$CAIRN_BIN is not an executable file"
+  CAIRN_BIN=$(cd "$(dirname "$CAIRN_BIN")" && pwd)/$(basename "$CAIRN_BIN")
+  CAIRN_CMD="$(printf '%q' "$CAIRN_BIN") serve --data-dir {data_dir} --port {port} --bind 127.0.0.1 --fsync {fsync}"
+fi
+[[ -n $CAIRN_EXTRA_ARGS ]] && CAIRN_CMD="$CAIRN_CMD $CAIRN_EXTRA_ARGS"
+REDIS_CMD="$REDIS_SERVER --port {port} --bind 127.0.0.1 --dir {data_dir} --appendonly yes --appendfsync everysec --save ''"
+BENCH_ARGS=(-t "set,get" -c "$CLIENTS" -n "$REQUESTS" -d "$VALUE_SIZE" -q)
+
+for tool in "$REDIS_SERVER" "$REDIS_BENCHMARK" "$REDIS_CLI" /usr/bin/python3; do
+  command -v "$tool" >/dev/null || die "$tool not found (apt-get install redis-server redis-tools python3)"
+done
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
+RESULTS=$WORK/results.txt   # lines: config round test rps p50_ms
+: >"$RESULTS"
+SERVER_PID=""
+
+stop_server() {
+  [[ -n $SERVER_PID ]] || return 0
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    local i
+    for ((i = 0; i < STOP_TIMEOUT_TENTHS; i++)); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+      note "server $SERVER_PID ignored SIGTERM for 30 s; sending SIGKILL"
+      kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+cleanup() {
+  stop_server
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_server TEMPLATE FSYNC LABEL: fills the template, starts it, waits for PING.
+# Sets SERVER_PID and PORT.
+start_server() {
+  local template=$1 fsync=$2 label=$3
+  local data_dir log cmd i
+  PORT=$(free_port)
+  data_dir=$(mktemp -d "$WORK/data.XXXXXX")
+  log=$data_dir.log
+  cmd=${template//\{port\}/$PORT}
+  cmd=${cmd//\{data_dir\}/$data_dir}
+  cmd=${cmd//\{fsync\}/$fsync}
+  # exec: the PID we record is the server itself, not a wrapper shell.
+  bash -c "exec $cmd" </dev/null >"$log" 2>&1 &
+  SERVER_PID=$!
+  for ((i = 0; i < START_TIMEOUT_TENTHS; i++)); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      wait "$SERVER_PID" 2>/dev/null || true
+      SERVER_PID=""
+      note "$label exited during start-up. Command: $cmd"
+      tail -n 50 "$log" >&2
+      exit 1
+    fi
+    if [[ $("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" PING 2>/dev/null) == PONG ]]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  note "$label did not answer PING within 30 s. Command: $cmd"
+  tail -n 50 "$log" >&2
+  exit 1
+}
+
+# run_one CONFIG ROUND: one server start, one redis-benchmark run, one server stop.
+run_one() {
+  local config=$1 round=$2 template fsync label out parsed value
+  case $config in
+    redis) template=$REDIS_CMD fsync=everysec label="redis-server" ;;
+    cairn-everysec) template=$CAIRN_CMD fsync=everysec label="cairn --fsync everysec" ;;
+    cairn-always) template=$CAIRN_CMD fsync=always label="cairn --fsync always" ;;
+  esac
+  note "round $round/$ROUNDS: $label"
+  start_server "$template" "$fsync" "$label"
+  out=$("$REDIS_BENCHMARK" -h 127.0.0.1 -p "$PORT" "${BENCH_ARGS[@]}" 2>&1) \
+    || { note "redis-benchmark failed against $label:"; echo "$out" >&2; exit 1; }
+  # -q prints progress lines ending in \r, then e.g. "SET: 88888.89 requests per second, p50=0.263 msec".
+  parsed=$(tr '\r' '\n' <<<"$out" |
+    sed -n 's/^ *\([A-Z]*\): \([0-9.]*\) requests per second, p50=\([0-9.]*\) msec.*/\1 \2 \3/p')
+  [[ $(wc -l <<<"$parsed") -eq 2 ]] || { note "unexpected redis-benchmark output:"; echo "$out" >&2; exit 1; }
+  # redis-benchmark does not look at replies: make sure the SETs really stored the value,
+  # so that a server answering errors fast does not look like a fast server.
+  value=$("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" GET 'key:__rand_int__' 2>&1)
+  [[ ${#value} -eq $VALUE_SIZE ]] \
+    || die "$label: after the SET test, GET key:__rand_int__ returned '${value:0:80}', not a $VALUE_SIZE-byte value"
+  while read -r test rps p50; do
+    echo "$config $round $test $rps $p50" >>"$RESULTS"
+  done <<<"$parsed"
+  stop_server
+}
+
+CONFIGS=(redis cairn-everysec cairn-always)
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+for ((round = 1; round <= ROUNDS; round++)); do
+  for config in "${CONFIGS[@]}"; do
+    run_one "$config" "$round"
+  done
+done
+
+# ---- report -------------------------------------------------------------------------------
+
+# field CONFIG TEST COLUMN: the values of one column (4 = rps, 5 = p50) over all rounds.
+field() { awk -v c="$1" -v t="$2" -v col="$3" '$1 == c && $3 == t { print $col }' "$RESULTS"; }
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+fmt_int() { printf '%.0f' "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }   # 1234567 -> 1,234,567
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "n/a" }'; }
+
+redis_version=$("$REDIS_SERVER" --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
+if ((CAIRN_OVERRIDDEN)); then
+  cairn_version="(CAIRN_CMD override — see Commands)"
+else
+  cairn_version=$(timeout 5 "$CAIRN_BIN" --version 2>/dev/null | head -n 1 || true)
+  git_rev=$(git -C "$(dirname "$CAIRN_BIN")" rev-parse --short HEAD 2>/dev/null || true)
+  [[ -n $git_rev ]] && cairn_version="${cairn_version:+$cairn_version, }commit $git_rev"
+  cairn_version=${cairn_version:-unknown}
+fi
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem_total=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+# shellcheck disable=SC1091
+os_name=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}")
+data_fs=$(df -T "$WORK" | awk 'NR == 2 { print $2 }')
+
+echo "### SET/GET throughput: Cairn and Redis"
+echo
+echo "\`redis-benchmark -t set,get\`, $CLIENTS clients, $REQUESTS requests per test, $VALUE_SIZE-byte values,"
+echo "no pipelining; median of $ROUNDS runs per server (run order A B C, repeated), requests per second."
+echo
+echo "| Test | A. Redis $redis_version, AOF everysec | B. Cairn, fsync everysec | B / A | C. Cairn, fsync always | C / A |"
+echo "|---|---:|---:|---:|---:|---:|"
+for test in SET GET; do
+  a=$(field redis $test 4 | median)
+  b=$(field cairn-everysec $test 4 | median)
+  c=$(field cairn-always $test 4 | median)
+  echo "| $test | $(fmt_int "$a") | $(fmt_int "$b") | $(ratio "$b" "$a") | $(fmt_int "$c") | $(ratio "$c" "$a") |"
+done
+echo
+echo "Median p50 latency (ms):"
+echo
+echo "| Test | A. Redis, AOF everysec | B. Cairn, fsync everysec | C. Cairn, fsync always |"
+echo "|---|---:|---:|---:|"
+for test in SET GET; do
+  echo "| $test | $(field redis $test 5 | median) | $(field cairn-everysec $test 5 | median) | $(field cairn-always $test 5 | median) |"
+done
+echo
+echo "<details><summary>Every run (requests/s, p50 ms)</summary>"
+echo
+echo "| Round | Server | SET | GET |"
+echo "|---:|---|---:|---:|"
+for ((round = 1; round <= ROUNDS; round++)); do
+  for config in "${CONFIGS[@]}"; do
+    set_line=$(awk -v c="$config" -v r="$round" '$1 == c && $2 == r && $3 == "SET" { printf "%.0f (%s)", $4, $5 }' "$RESULTS")
+    get_line=$(awk -v c="$config" -v r="$round" '$1 == c && $2 == r && $3 == "GET" { printf "%.0f (%s)", $4, $5 }' "$RESULTS")
+    echo "| $round | $config | $set_line | $get_line |"
+  done
+done
+echo
+echo "</details>"
+echo
+echo "Machine: $(nproc) cores ($cpu_model), $mem_total RAM, $os_name, Linux $(uname -r);"
+echo "data directories on $data_fs; benchmark client on the same machine; run $STARTED."
+echo "Cairn: $cairn_version. Client: $("$REDIS_BENCHMARK" --version 2>/dev/null | head -n 1)."
+echo
+echo "Commands (each run: a free loopback port, a fresh empty data directory):"
+echo
+echo '```sh'
+echo "# A"
+shown=${REDIS_CMD//\{data_dir\}/<empty-dir>}
+echo "${shown//\{port\}/<port>}"
+echo "# B and C"
+echo "${CAIRN_CMD//\{data_dir\}/<empty-dir>}" | sed 's/{port}/<port>/g; s/{fsync}/everysec|always/g'
+echo "# load"
+echo "redis-benchmark -h 127.0.0.1 -p <port> ${BENCH_ARGS[*]}"
+echo '```'
+if [[ $data_fs == tmpfs ]]; then
+  echo
+  echo "**Warning:** the data directories were on tmpfs, where fsync costs nothing; these numbers"
+  echo "say nothing about durable writes. Set TMPDIR to a directory on a real disk."
+fi
+if ((CAIRN_OVERRIDDEN)); then
+  echo
+  echo "**Note:** CAIRN_CMD was overridden; B and C did not run the Cairn binary unless the command above does."
+fi

@@ -1,0 +1,52 @@
+// Argument helpers; see args.h.
+#include "command/args.h"
+
+#include <cctype>
+#include <limits>
+
+#include "command/errors.h"
+#include "model/numbers.h"
+
+namespace cairn::command {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+bool arg_int(CommandCtx& ctx, size_t i, int64_t* out) {
+  if (model::parse_int64(ctx.arg(i), out)) return true;
+  ctx.reply.error(err::kNotInteger);
+  return false;
+}
+
+bool arg_double(CommandCtx& ctx, size_t i, double* out) {
+  if (model::parse_double(ctx.arg(i), out)) return true;
+  ctx.reply.error(err::kNotFloat);
+  return false;
+}
+
+bool arg_expire(CommandCtx& ctx, size_t i, int64_t unit_ms, bool absolute, int64_t* at_ms) {
+  int64_t v;
+  if (!arg_int(ctx, i, &v)) return false;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (v <= 0 || v > kMax / unit_ms) {
+    ctx.reply.error(err::invalid_expire(ctx.arg(0)));
+    return false;
+  }
+  int64_t ms = v * unit_ms;
+  if (!absolute) {
+    if (ms > kMax - ctx.now_ms) {
+      ctx.reply.error(err::invalid_expire(ctx.arg(0)));
+      return false;
+    }
+    ms += ctx.now_ms;
+  }
+  *at_ms = ms;
+  return true;
+}
+
+}  // namespace cairn::command

@@ -1,0 +1,106 @@
+// Command dispatch and the writer op; see dispatch.h.
+#include "command/dispatch.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+#include "command/errors.h"
+#include "engine/status.h"
+
+namespace cairn::command {
+
+namespace {
+
+
+void reply_unknown(CommandCtx& ctx) {
+  std::string args;
+  for (size_t i = 1; i < ctx.argc() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
+    args += fmt::format("'{}' ", ctx.arg(i).substr(0, room));
+  }
+  std::string msg =
+      fmt::format("ERR unknown command '{}', with args beginning with: {}", ctx.arg(0).substr(0, 128), args);
+  // Error replies are one line: Redis turns CR/LF into spaces.
+  std::replace_if(msg.begin(), msg.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  ctx.reply.error(msg);
+}
+
+bool arity_ok(const CommandSpec& spec, size_t argc) {
+  int n = static_cast<int>(argc);
+  return spec.arity >= 0 ? n == spec.arity : n >= -spec.arity;
+}
+
+}  // namespace
+
+const CommandSpec* lookup_command(std::string_view name) { return command_table().find(name); }
+
+void execute_command(CommandCtx& ctx) {
+  const CommandSpec* spec = lookup_command(ctx.arg(0));
+  ctx.server.stats().commands.fetch_add(1, std::memory_order_relaxed);
+  if (!spec) {
+    reply_unknown(ctx);
+    return;
+  }
+  Settings& settings = ctx.server.settings();
+  if (settings.has_password.load(std::memory_order_relaxed) && !ctx.session.authenticated &&
+      !(spec->flags & kNoAuth)) {
+    ctx.reply.error(err::kNoAuth);
+    spec->stats->rejected++;
+    return;
+  }
+  if (!arity_ok(*spec, ctx.argc())) {
+    ctx.reply.error(err::wrong_arity(spec->name));
+    spec->stats->rejected++;
+    return;
+  }
+  if (spec->first_key > 0) {
+    uint64_t max_key = settings.max_key_bytes.load(std::memory_order_relaxed);
+    int last = spec->last_key < 0 ? static_cast<int>(ctx.argc()) + spec->last_key : spec->last_key;
+    for (int i = spec->first_key; i <= last && i < static_cast<int>(ctx.argc()); i += std::max(spec->key_step, 1)) {
+      if (ctx.arg(i).size() > max_key) {
+        ctx.reply.error(fmt::format("ERR key is too large (max-key-bytes is {})", max_key));
+        spec->stats->rejected++;
+        return;
+      }
+    }
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  spec->handler(ctx);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  spec->stats->calls.fetch_add(1, std::memory_order_relaxed);
+  spec->stats->usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+}
+
+void CommandOp::execute(engine::Txn& txn) {
+  mark_ = reply_.mark();
+  for (Argv argv : commands) {
+    txn.begin_commit();
+    txn.set_savepoint();
+    CommandCtx ctx{argv, session_, reply_, txn, server_, txn.now_ms()};
+    size_t before = reply_.mark();
+    try {
+      execute_command(ctx);
+      txn.pop_savepoint();
+    } catch (const engine::StoreError& e) {
+      txn.rollback_to_savepoint();
+      reply_.rewind(before);
+      reply_.error(err::storage(e.what()));
+    }
+  }
+}
+
+void CommandOp::complete(const rocksdb::Status& status) {
+  if (!status.ok()) {
+    reply_.rewind(mark_);
+    std::string msg = status.IsNoSpace() || status.ToString().find("No space") != std::string::npos
+                          ? "ERR write failed: no space left on device"
+                          : err::storage(status.ToString());
+    for (size_t i = 0; i < commands.size(); ++i) reply_.error(msg);
+  }
+  if (on_done) on_done();
+}
+
+}  // namespace cairn::command

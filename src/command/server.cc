@@ -1,0 +1,140 @@
+// The server family: DBSIZE, FLUSHDB/FLUSHALL, persistence (SAVE, BGSAVE,
+// BGREWRITEAOF, LASTSAVE), TIME, SHUTDOWN and FUNCTION FLUSH. Introspection
+// (INFO, CONFIG, COMMAND, CLIENT) lives in introspection.cc.
+#include <fmt/format.h>
+
+#include "command/args.h"
+#include "command/errors.h"
+#include "command/server_context.h"
+#include "command/table.h"
+#include "engine/clock.h"
+#include "model/keys.h"
+
+namespace cairn::command {
+
+namespace {
+
+void cmd_dbsize(CommandCtx& ctx) { ctx.reply.integer(ctx.view.key_count(ctx.ns())); }
+
+bool flush_mode_ok(CommandCtx& ctx, size_t first) {
+  for (size_t i = first; i < ctx.argc(); ++i) {
+    if (!iequals(ctx.arg(i), "async") && !iequals(ctx.arg(i), "sync")) {
+      ctx.reply.error(err::kSyntax);
+      return false;
+    }
+  }
+  if (ctx.argc() > first + 1) {
+    ctx.reply.error(err::kSyntax);
+    return false;
+  }
+  return true;
+}
+
+void cmd_flushdb(CommandCtx& ctx) {
+  if (!flush_mode_ok(ctx, 1)) return;
+  model::flush_namespace(ctx.txn(), ctx.ns());
+  ctx.reply.ok();
+}
+
+void cmd_flushall(CommandCtx& ctx) {
+  if (!flush_mode_ok(ctx, 1)) return;
+  for (int ns = 0; ns < engine::kUserNamespaces; ++ns) {
+    if (ctx.view.key_count(static_cast<uint8_t>(ns)) > 0) model::flush_namespace(ctx.txn(), static_cast<uint8_t>(ns));
+  }
+  ctx.reply.ok();
+}
+
+// SAVE: every acknowledged write is already durable; flushing memtables
+// makes the on-disk tables current. BGREWRITEAOF also compacts.
+void cmd_save(CommandCtx& ctx) {
+  auto s = ctx.server.engine().persist(false);
+  if (s.ok()) ctx.reply.ok();
+  else ctx.reply.error(err::storage(s.ToString()));
+}
+
+void cmd_bgsave(CommandCtx& ctx) {
+  auto s = ctx.server.engine().persist(false);
+  if (s.ok()) ctx.reply.simple("Background saving started");
+  else ctx.reply.error(err::storage(s.ToString()));
+}
+
+void cmd_bgrewriteaof(CommandCtx& ctx) {
+  auto s = ctx.server.engine().persist(true);
+  if (s.ok()) ctx.reply.simple("Background append only file rewriting started");
+  else ctx.reply.error(err::storage(s.ToString()));
+}
+
+void cmd_lastsave(CommandCtx& ctx) { ctx.reply.integer(ctx.server.engine().last_save_unix()); }
+
+void cmd_time(CommandCtx& ctx) {
+  int64_t us = engine::unix_us();
+  ctx.reply.array(2);
+  ctx.reply.bulk(std::to_string(us / 1000000));
+  ctx.reply.bulk(std::to_string(us % 1000000));
+}
+
+void cmd_shutdown(CommandCtx& ctx) {
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    std::string_view a = ctx.arg(i);
+    if (!iequals(a, "nosave") && !iequals(a, "save") && !iequals(a, "now") && !iequals(a, "force") &&
+        !iequals(a, "abort")) {
+      ctx.reply.error(err::kSyntax);
+      return;
+    }
+    if (iequals(a, "abort")) {
+      ctx.reply.error("ERR No shutdown in progress.");
+      return;
+    }
+  }
+  // Every acknowledged write is durable already; SAVE/NOSAVE change nothing.
+  ctx.session.closing = true;
+  if (ctx.server.request_shutdown) ctx.server.request_shutdown();
+}
+
+// FUNCTION: Cairn has no Redis Functions yet; FLUSH succeeds (nothing to
+// flush) because test suites and tools call it to reset state.
+void cmd_function(CommandCtx& ctx) {
+  std::string_view sub = ctx.arg(1);
+  if (iequals(sub, "flush")) {
+    ctx.reply.ok();
+  } else if (iequals(sub, "list")) {
+    ctx.reply.array(0);
+  } else {
+    ctx.reply.error(fmt::format("ERR unknown subcommand '{}'. Try FUNCTION HELP.", sub));
+  }
+}
+
+CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::string_view summary,
+                 std::string_view since = "1.0.0") {
+  CommandSpec s;
+  s.name = name;
+  s.arity = arity;
+  s.flags = flags;
+  s.handler = h;
+  s.group = "server";
+  s.summary = summary;
+  s.since = since;
+  return s;
+}
+
+}  // namespace
+
+void register_server_commands(CommandTable& t) {
+  t.add(spec("dbsize", 1, kReadOnly | kFast, cmd_dbsize, "Returns the number of keys in the database."));
+  t.add(spec("flushdb", -1, kWrite | kExclusive, cmd_flushdb, "Removes all keys from the current database."));
+  t.add(spec("flushall", -1, kWrite | kExclusive, cmd_flushall, "Removes all keys from all databases."));
+  t.add(spec("save", 1, kAdmin | kNoScript, cmd_save, "Synchronously saves the database(s) to disk."));
+  t.add(spec("bgsave", -1, kAdmin | kNoScript, cmd_bgsave, "Asynchronously saves the database(s) to disk."));
+  t.add(spec("bgrewriteaof", 1, kAdmin | kNoScript, cmd_bgrewriteaof,
+             "Asynchronously rewrites the append-only file to disk."));
+  t.add(spec("lastsave", 1, kFast | kLoading | kStale, cmd_lastsave,
+             "Returns the Unix timestamp of the last successful save to disk."));
+  t.add(spec("time", 1, kFast | kLoading | kStale, cmd_time, "Returns the server time.", "2.6.0"));
+  t.add(spec("shutdown", -1, kAdmin | kNoScript | kLoading | kStale, cmd_shutdown,
+             "Synchronously saves the database(s) to disk and shuts down the Redis server."));
+  auto fn = spec("function", -2, kNoScript, cmd_function, "A container for function commands.", "7.0.0");
+  fn.subcommands = {"function|flush", "function|list"};
+  t.add(std::move(fn));
+}
+
+}  // namespace cairn::command

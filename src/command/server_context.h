@@ -1,0 +1,45 @@
+// The server as commands see it: the engine, settings, clients and counters.
+// Filled by server/ at start-up, so commands never depend on the layers above.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "command/clients.h"
+#include "command/settings.h"
+#include "engine/engine.h"
+
+namespace cairn::command {
+
+struct ServerStats {
+  std::atomic<uint64_t> commands{0};
+  std::atomic<uint64_t> connections_received{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> keyspace_hits{0};
+  std::atomic<uint64_t> keyspace_misses{0};
+  std::atomic<uint64_t> net_input_bytes{0};
+  std::atomic<uint64_t> net_output_bytes{0};
+  std::atomic<uint64_t> error_replies{0};
+};
+
+class ServerContext {
+ public:
+  ServerContext(engine::Engine& e, Settings& s, ClientRegistry& c) : engine_(e), settings_(s), clients_(c) {}
+  engine::Engine& engine() { return engine_; }
+  Settings& settings() { return settings_; }
+  ClientRegistry& clients() { return clients_; }
+  ServerStats& stats() { return stats_; }
+  int64_t start_unix_ms = 0;
+  uint16_t tcp_port = 0;
+  int io_threads = 1;
+  std::function<void()> request_shutdown;
+
+ private:
+  engine::Engine& engine_;
+  Settings& settings_;
+  ClientRegistry& clients_;
+  ServerStats stats_;
+};
+
+}  // namespace cairn::command

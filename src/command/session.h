@@ -1,0 +1,32 @@
+// Per-connection state that commands read and change: selected database,
+// protocol version, authentication, client name. Owned by the connection;
+// only the thread currently executing that connection's commands touches it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace cairn::command {
+
+struct Session {
+  uint64_t id = 0;
+  uint8_t db = 0;
+  int resp = 2;
+  bool authenticated = false;
+  bool closing = false;  // QUIT: close after the replies are written
+  bool no_evict = false;
+  bool no_touch = false;
+  std::string name;
+  std::string addr;   // peer ip:port
+  std::string laddr;  // local ip:port
+  std::string door = "resp";
+  int64_t created_ms = 0;
+  std::atomic<int64_t> last_active_ms{0};
+  std::string last_command;
+  // Set by the network layer; closes the connection from any thread.
+  std::function<void()> kill;
+};
+
+}  // namespace cairn::command

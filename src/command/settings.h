@@ -1,0 +1,48 @@
+// Runtime settings: what the command line sets and CONFIG GET/SET reads and
+// changes. Numbers are atomics (read on every request); strings sit behind a
+// mutex and are read rarely.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "engine/engine.h"
+
+namespace cairn::command {
+
+struct Settings {
+  // Fixed at start-up.
+  std::string data_dir = "./data";
+  std::string bind = "127.0.0.1";
+  int port = 6379;
+  int threads = 0;  // 0: number of cores
+  size_t cache_bytes = 256u << 20;
+  uint64_t feed_retention = 1000000;
+
+  // Changeable with CONFIG SET.
+  std::atomic<uint64_t> max_key_bytes{64u << 10};
+  std::atomic<uint64_t> max_value_bytes{512u << 20};
+  std::atomic<uint64_t> maxclients{10000};
+  std::atomic<int64_t> timeout_seconds{0};
+  std::atomic<uint64_t> output_buffer_limit{256u << 20};
+  std::atomic<uint64_t> max_query_bytes{1u << 30};
+
+  std::string requirepass() const {
+    std::lock_guard l(mu_);
+    return requirepass_;
+  }
+  void set_requirepass(std::string p) {
+    std::lock_guard l(mu_);
+    requirepass_ = std::move(p);
+    has_password.store(!requirepass_.empty());
+  }
+  std::atomic<bool> has_password{false};
+
+ private:
+  mutable std::mutex mu_;
+  std::string requirepass_;
+};
+
+}  // namespace cairn::command

@@ -1,0 +1,37 @@
+// Command table storage and lookup; see table.h.
+#include "command/table.h"
+
+#include <cctype>
+
+namespace cairn::command {
+
+void CommandTable::add(CommandSpec spec) {
+  std::string name = spec.name;
+  commands_[name] = std::make_unique<CommandSpec>(std::move(spec));
+}
+
+const CommandSpec* CommandTable::find(std::string_view name) const {
+  char buf[64];
+  if (name.size() > sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  auto it = commands_.find(std::string_view(buf, name.size()));
+  return it == commands_.end() ? nullptr : it->second.get();
+}
+
+CommandTable& command_table() {
+  static CommandTable table;
+  return table;
+}
+
+void register_all_commands() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  CommandTable& t = command_table();
+  register_connection_commands(t);
+  register_string_commands(t);
+  register_key_commands(t);
+  register_server_commands(t);
+}
+
+}  // namespace cairn::command

@@ -1,0 +1,88 @@
+// The command table: one entry per command with its arity, flags, key
+// positions and handler. Families (strings.cc, keys.cc, server.cc, …) each
+// register their commands into it at start-up; every front door dispatches
+// through it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "command/context.h"
+
+namespace cairn::command {
+
+enum CommandFlag : uint32_t {
+  kWrite = 1 << 0,      // changes data: runs on the writer thread, in a group commit
+  kReadOnly = 1 << 1,
+  kAdmin = 1 << 2,
+  kFast = 1 << 3,
+  kNoAuth = 1 << 4,     // allowed before AUTH
+  kLoading = 1 << 5,
+  kStale = 1 << 6,
+  kExclusive = 1 << 7,  // runs alone in its group (range deletes: FLUSHDB, FLUSHALL)
+  kNoScript = 1 << 8,
+  kPubSub = 1 << 9,
+  kBlocking = 1 << 10,
+  kDenyOom = 1 << 11,
+  kConnection = 1 << 12,  // connection state only (documentation/ACL category)
+  kMayReplicate = 1 << 13,
+};
+
+struct CommandStats {
+  std::atomic<uint64_t> calls{0};
+  std::atomic<uint64_t> usec{0};
+  std::atomic<uint64_t> failed{0};
+  std::atomic<uint64_t> rejected{0};
+};
+
+struct CommandSpec {
+  std::string name;  // lower case
+  int arity = 0;     // Redis convention: negative means "at least -arity"
+  uint32_t flags = 0;
+  int first_key = 0, last_key = 0, key_step = 0;
+  Handler handler = nullptr;
+  std::string_view group;    // Redis docs group: "string", "generic", "server", …
+  std::string_view summary;
+  std::string_view since;
+  std::string_view acl;      // extra ACL categories, space separated, e.g. "@string"
+  std::vector<std::string> subcommands;  // "config|get", … for COMMAND
+  std::unique_ptr<CommandStats> stats = std::make_unique<CommandStats>();
+
+  bool is_write() const { return flags & kWrite; }
+};
+
+class CommandTable {
+ public:
+  void add(CommandSpec spec);
+  // Case-insensitive.
+  const CommandSpec* find(std::string_view name) const;
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const auto& [name, spec] : commands_) f(*spec);
+  }
+  size_t size() const { return commands_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<CommandSpec>, Hash, std::equal_to<>> commands_;
+};
+
+// The process-wide table, filled once by register_all_commands().
+CommandTable& command_table();
+void register_all_commands();
+
+// Family registration (one per file).
+void register_string_commands(CommandTable& t);
+void register_key_commands(CommandTable& t);
+void register_server_commands(CommandTable& t);
+void register_connection_commands(CommandTable& t);
+
+}  // namespace cairn::command

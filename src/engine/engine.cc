@@ -1,0 +1,326 @@
+// The store and its writer thread; see engine.h.
+#include "engine/engine.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "engine/clock.h"
+#include "engine/coding.h"
+#include "engine/keys.h"
+#include "engine/keyspace.h"
+#include "engine/txn.h"
+
+namespace cairn::engine {
+
+namespace {
+
+const char* const kCfNames[] = {"default", "scan", "expiry", "feed", "meta"};
+static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == static_cast<int>(Cf::kCount));
+
+// Reads against the committed store, from any thread.
+class CommittedView final : public View {
+ public:
+  explicit CommittedView(Engine& e) : engine_(e) {}
+  rocksdb::Status get(Cf cf, std::string_view key, rocksdb::PinnableSlice* value) override {
+    return engine_.db()->Get(rocksdb::ReadOptions(), engine_.cf(cf), rocksdb::Slice(key.data(), key.size()),
+                             value);
+  }
+  std::unique_ptr<BoundedIterator> iterate(Cf cf, std::string lower, std::string upper) override {
+    auto it = std::make_unique<BoundedIterator>(std::move(lower), std::move(upper));
+    it->reset(engine_.db()->NewIterator(it->read_options(), engine_.cf(cf)));
+    return it;
+  }
+  int64_t key_count(uint8_t ns) const override { return engine_.key_count(ns); }
+
+ private:
+  Engine& engine_;
+};
+
+rocksdb::CompressionType pick_compression() {
+  auto supported = rocksdb::GetSupportedCompressions();
+  auto has = [&](rocksdb::CompressionType t) {
+    return std::find(supported.begin(), supported.end(), t) != supported.end();
+  };
+  if (has(rocksdb::kLZ4Compression)) return rocksdb::kLZ4Compression;
+  if (has(rocksdb::kSnappyCompression)) return rocksdb::kSnappyCompression;
+  return rocksdb::kNoCompression;
+}
+
+}  // namespace
+
+Engine::Engine(const EngineOptions& options) : options_(options), fsync_(options.fsync) {}
+
+rocksdb::Status Engine::open(const EngineOptions& options, std::unique_ptr<Engine>* out) {
+  std::unique_ptr<Engine> e(new Engine(options));
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+
+  // One budget for memory: the block cache, with memtables charged to it.
+  size_t budget = std::max<size_t>(options.cache_bytes, 16u << 20);
+  auto cache = rocksdb::NewLRUCache(budget);
+  rocksdb::DBOptions dbo;
+  dbo.create_if_missing = true;
+  dbo.create_missing_column_families = true;
+  dbo.max_background_jobs = 2;
+  dbo.bytes_per_sync = 1 << 20;
+  dbo.wal_bytes_per_sync = 0;
+  dbo.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(budget / 4, cache);
+  dbo.max_total_wal_size = budget / 2;  // bounds WAL replay at start-up
+  dbo.skip_stats_update_on_db_open = true;
+  dbo.avoid_unnecessary_blocking_io = true;
+  dbo.keep_log_file_num = 5;
+  dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+  table.format_version = 5;
+
+  rocksdb::ColumnFamilyOptions cfo;
+  cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cfo.write_buffer_size = std::clamp<size_t>(budget / 8, 4u << 20, 64u << 20);
+  cfo.compression = pick_compression();
+  cfo.level_compaction_dynamic_level_bytes = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (const char* name : kCfNames) descs.emplace_back(name, cfo);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(dbo, options.dir, descs, &e->cfs_, &raw);
+  if (!s.ok()) return s;
+  e->db_.reset(raw);
+  e->committed_ = std::make_unique<CommittedView>(*e);
+  s = e->load_meta();
+  if (!s.ok()) return s;
+  e->last_save_unix_ = unix_ms() / 1000;
+  e->writer_ = std::thread([p = e.get()] { p->writer_loop(); });
+  e->syncer_ = std::thread([p = e.get()] { p->syncer_loop(); });
+  *out = std::move(e);
+  return rocksdb::Status::OK();
+}
+
+rocksdb::Status Engine::load_meta() {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(Cf::kMeta), rocksdb::Slice(kRevisionMetaKey.data(), kRevisionMetaKey.size()), &v);
+  if (s.ok() && v.size() == 8) {
+    last_revision_ = get_le64(v.data());
+  } else if (!s.ok() && !s.IsNotFound()) {
+    return s;
+  }
+  next_revision_ = last_revision_ + 1;
+  for (int ns = 0; ns < kMaxNamespaces; ++ns) {
+    s = db_->Get(rocksdb::ReadOptions(), cf(Cf::kMeta), count_meta_key(static_cast<uint8_t>(ns)), &v);
+    if (s.ok() && v.size() == 8) counts_[ns] = static_cast<int64_t>(get_le64(v.data()));
+    else if (!s.ok() && !s.IsNotFound()) return s;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(Cf::kFeed)));
+  it->SeekToFirst();
+  feed_first_ = it->Valid() && it->key().size() >= 8 ? get_be64(it->key().data()) : next_revision_;
+  return rocksdb::Status::OK();
+}
+
+Engine::~Engine() { close(); }
+
+void Engine::close() {
+  if (closed_) return;
+  closed_ = true;
+  {
+    std::lock_guard l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  sync_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  if (syncer_.joinable()) syncer_.join();
+  if (db_) {
+    db_->SyncWAL();
+    db_->Flush(rocksdb::FlushOptions());
+    for (auto* h : cfs_) db_->DestroyColumnFamilyHandle(h);
+    cfs_.clear();
+    db_->Close();
+    db_.reset();
+  }
+}
+
+void Engine::submit(WriteOp* op) {
+  bool wake;
+  {
+    std::lock_guard l(mu_);
+    wake = queue_.empty();
+    queue_.push_back(op);
+  }
+  if (wake) cv_.notify_one();
+}
+
+void Engine::writer_loop() {
+  std::vector<WriteOp*> ops;
+  auto interval = std::chrono::milliseconds(options_.sweep_interval_ms);
+  auto next_sweep = std::chrono::steady_clock::now() + interval;
+  for (;;) {
+    {
+      std::unique_lock l(mu_);
+      cv_.wait_until(l, next_sweep, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) break;
+      ops.swap(queue_);
+    }
+    if (!ops.empty()) {
+      run_group(ops);
+      ops.clear();
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_sweep) {
+      bool more = sweep_expired(unix_ms(), 1000);
+      next_sweep = more ? now : now + interval;
+    }
+  }
+}
+
+void Engine::syncer_loop() {
+  // --fsync everysec: the WAL is written on every commit and synced here.
+  std::unique_lock l(sync_mu_);
+  while (!stopping_) {
+    sync_cv_.wait_for(l, std::chrono::seconds(1));
+    if (fsync_.load() == FsyncPolicy::kEverySec && db_) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (db_->SyncWAL().ok()) {
+        stats_.fsyncs++;
+        stats_.fsync_micros += std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - t0)
+                                   .count();
+      }
+    }
+  }
+}
+
+void Engine::run_group(std::vector<WriteOp*>& ops) {
+  size_t i = 0;
+  std::vector<WriteOp*> group;
+  while (i < ops.size()) {
+    Txn txn(*this, unix_ms());
+    group.clear();
+    if (ops[i]->exclusive()) {
+      ops[i]->execute(txn);
+      group.push_back(ops[i++]);
+    } else {
+      while (i < ops.size() && !ops[i]->exclusive()) {
+        ops[i]->execute(txn);
+        group.push_back(ops[i++]);
+      }
+    }
+    rocksdb::Status s = commit(txn, fsync_.load() == FsyncPolicy::kAlways);
+    stats_.groups++;
+    stats_.ops += group.size();
+    for (WriteOp* op : group) op->complete(s);
+  }
+}
+
+rocksdb::Status Engine::commit(Txn& txn, bool sync) {
+  if (txn.empty()) {
+    next_revision_ = txn.first_revision_;
+    return rocksdb::Status::OK();
+  }
+  rocksdb::WriteBatch* wb = txn.batch_.GetWriteBatch();
+  for (auto& [c, b, e] : txn.range_deletes_) wb->DeleteRange(cf(c), b, e);
+  std::string v;
+  if (next_revision_ != txn.first_revision_) {
+    put_le64(&v, next_revision_ - 1);
+    wb->Put(cf(Cf::kMeta), rocksdb::Slice(kRevisionMetaKey.data(), kRevisionMetaKey.size()), v);
+  }
+  std::array<int64_t, kMaxNamespaces> new_counts{};
+  std::array<bool, kMaxNamespaces> changed{};
+  for (int ns = 0; ns < kMaxNamespaces; ++ns) {
+    if (txn.count_delta_[ns] == 0 && txn.count_reset_[ns] < 0) continue;
+    changed[ns] = true;
+    new_counts[ns] = txn.key_count(static_cast<uint8_t>(ns));
+    v.clear();
+    put_le64(&v, static_cast<uint64_t>(new_counts[ns]));
+    wb->Put(cf(Cf::kMeta), count_meta_key(static_cast<uint8_t>(ns)), v);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  auto t0 = std::chrono::steady_clock::now();
+  rocksdb::Status s = db_->Write(wo, wb);
+  if (sync) {
+    stats_.fsyncs++;
+    stats_.fsync_micros +=
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  }
+  if (!s.ok()) {
+    next_revision_ = txn.first_revision_;
+    stats_.write_errors++;
+    return s;
+  }
+  for (int ns = 0; ns < kMaxNamespaces; ++ns) {
+    if (changed[ns]) counts_[ns].store(new_counts[ns], std::memory_order_release);
+  }
+  last_revision_.store(next_revision_ - 1, std::memory_order_release);
+  trim_feed();
+  return s;
+}
+
+void Engine::trim_feed() {
+  uint64_t last = last_revision_.load();
+  uint64_t first = feed_first_.load();
+  uint64_t keep = std::max<uint64_t>(options_.feed_retention, 1);
+  // Trim in steps of a tenth of the window so range tombstones stay few.
+  if (last < first || last - first + 1 <= keep + keep / 10) return;
+  uint64_t new_first = last - keep + 1;
+  rocksdb::WriteBatch wb;
+  wb.DeleteRange(cf(Cf::kFeed), feed_key(0, 0), feed_key(new_first, 0));
+  if (db_->Write(rocksdb::WriteOptions(), &wb).ok()) feed_first_ = new_first;
+}
+
+bool Engine::sweep_expired(int64_t now_ms, int limit) {
+  Txn txn(*this, now_ms);
+  std::string upper;
+  put_be64(&upper, static_cast<uint64_t>(now_ms) + 1);
+  auto it = txn.iterate(Cf::kExpiry, "", upper);
+  std::vector<std::string> due;
+  for ((*it)->SeekToFirst(); (*it)->Valid() && static_cast<int>(due.size()) < limit; (*it)->Next()) {
+    due.emplace_back((*it)->key().ToString());
+  }
+  if (due.empty()) return false;
+  uint64_t removed = 0;
+  for (const std::string& k : due) removed += expire_entry(txn, k) ? 1 : 0;
+  if (commit(txn, false).ok()) stats_.expired_keys += removed;
+  return static_cast<int>(due.size()) == limit;
+}
+
+rocksdb::Status Engine::persist(bool compact) {
+  rocksdb::Status s = db_->SyncWAL();
+  if (!s.ok()) return s;
+  rocksdb::FlushOptions fo;
+  s = db_->Flush(fo, cfs_);
+  if (!s.ok()) return s;
+  if (compact) {
+    rocksdb::CompactRangeOptions co;
+    for (auto* h : cfs_) {
+      s = db_->CompactRange(co, h, nullptr, nullptr);
+      if (!s.ok()) return s;
+    }
+  }
+  last_save_unix_ = unix_ms() / 1000;
+  return s;
+}
+
+uint64_t Engine::disk_bytes() const {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(options_.dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  }
+  return total;
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,120 @@
+// The store: RocksDB with our column families, one writer thread that applies
+// every write in order and commits them in groups (one RocksDB write and at
+// most one fsync per group), revisions, key counts and the change feed.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/keys.h"
+#include "engine/view.h"
+
+namespace cairn::engine {
+
+enum class FsyncPolicy { kAlways, kEverySec, kNo };
+
+struct EngineOptions {
+  std::string dir = "./data";
+  FsyncPolicy fsync = FsyncPolicy::kAlways;
+  size_t cache_bytes = 256u << 20;   // block cache + memtables
+  uint64_t feed_retention = 1000000;  // change-feed records kept on disk
+  int sweep_interval_ms = 100;        // background TTL sweep period
+};
+
+class Txn;
+
+// A unit of work for the writer thread. execute() runs on the writer inside a
+// group; complete() runs once the group is durable under the fsync policy, or
+// has failed (then nothing of the group was applied).
+class WriteOp {
+ public:
+  virtual ~WriteOp() = default;
+  // Exclusive ops (range deletes such as FLUSHDB) run alone in their own group.
+  virtual bool exclusive() const { return false; }
+  virtual void execute(Txn& txn) = 0;
+  virtual void complete(const rocksdb::Status& status) = 0;
+};
+
+struct EngineStats {
+  std::atomic<uint64_t> groups{0};
+  std::atomic<uint64_t> ops{0};
+  std::atomic<uint64_t> fsyncs{0};
+  std::atomic<uint64_t> fsync_micros{0};
+  std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> write_errors{0};
+};
+
+class Engine {
+ public:
+  static rocksdb::Status open(const EngineOptions& options, std::unique_ptr<Engine>* out);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // The committed store; safe from any thread.
+  View& committed() { return *committed_; }
+  // Hands `op` to the writer thread. Thread-safe; `op` must outlive complete().
+  void submit(WriteOp* op);
+  // Stops the writer after the queued work, syncs the WAL and closes.
+  void close();
+
+  int64_t key_count(uint8_t ns) const { return counts_[ns].load(std::memory_order_acquire); }
+  uint64_t last_revision() const { return last_revision_.load(std::memory_order_acquire); }
+  uint64_t feed_first_revision() const { return feed_first_.load(std::memory_order_acquire); }
+  const EngineOptions& options() const { return options_; }
+  const EngineStats& stats() const { return stats_; }
+  rocksdb::DB* db() { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Cf c) { return cfs_[static_cast<int>(c)]; }
+  int64_t last_save_unix() const { return last_save_unix_.load(); }
+  // Flushes memtables and syncs (SAVE); compact=true also compacts (BGREWRITEAOF).
+  rocksdb::Status persist(bool compact);
+  uint64_t disk_bytes() const;
+  void set_fsync(FsyncPolicy p) { fsync_.store(p); }
+  FsyncPolicy fsync() const { return fsync_.load(); }
+
+ private:
+  friend class Txn;
+  explicit Engine(const EngineOptions& options);
+  rocksdb::Status load_meta();
+  void writer_loop();
+  void syncer_loop();
+  void run_group(std::vector<WriteOp*>& ops);
+  rocksdb::Status commit(Txn& txn, bool sync);
+  bool sweep_expired(int64_t now_ms, int limit);
+  void trim_feed();
+
+  EngineOptions options_;
+  std::atomic<FsyncPolicy> fsync_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+  std::unique_ptr<View> committed_;
+
+  std::array<std::atomic<int64_t>, kMaxNamespaces> counts_{};
+  std::atomic<uint64_t> last_revision_{0};
+  std::atomic<uint64_t> feed_first_{1};
+  uint64_t next_revision_ = 1;  // writer thread only
+  std::atomic<int64_t> last_save_unix_{0};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<WriteOp*> queue_;
+  std::atomic<bool> stopping_{false};
+  std::thread writer_;
+  std::thread syncer_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool closed_ = false;
+  EngineStats stats_;
+
+};
+
+}  // namespace cairn::engine

@@ -1,0 +1,70 @@
+// Record-level keyspace upkeep; see keyspace.h.
+#include "engine/keyspace.h"
+
+#include <string>
+
+#include "engine/keys.h"
+
+namespace cairn::engine {
+
+rocksdb::Status lookup(View& view, uint8_t ns, std::string_view key, int64_t now_ms, Found* out) {
+  out->present = out->live = false;
+  out->raw.Reset();
+  rocksdb::Status s = view.get(Cf::kData, data_key(ns, key), &out->raw);
+  if (s.IsNotFound()) return rocksdb::Status::OK();
+  if (!s.ok()) return s;
+  if (!decode_record(std::string_view(out->raw.data(), out->raw.size()), &out->header, &out->payload)) {
+    return rocksdb::Status::Corruption("bad record header");
+  }
+  out->present = true;
+  out->live = out->header.expire_at_ms == 0 || out->header.expire_at_ms > now_ms;
+  return s;
+}
+
+void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, ValueType type,
+                  int64_t expire_at_ms, std::string_view payload, FeedKind kind) {
+  RecordHeader h;
+  h.type = type;
+  h.revision = txn.revision();
+  h.expire_at_ms = expire_at_ms;
+  std::string value;
+  encode_record(h, payload, &value);
+  txn.put(Cf::kData, data_key(ns, key), value);
+  if (!old.present) {
+    txn.add_count(ns, 1);
+    txn.put(Cf::kScan, scan_key(ns, key), {});
+  }
+  int64_t old_at = old.present ? old.header.expire_at_ms : 0;
+  if (old_at != expire_at_ms) {
+    if (old_at) txn.del(Cf::kExpiry, expiry_key(old_at, ns, key));
+    if (expire_at_ms) txn.put(Cf::kExpiry, expiry_key(expire_at_ms, ns, key), {});
+  }
+  txn.feed(ns, kind, key);
+}
+
+void delete_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, FeedKind kind) {
+  txn.del(Cf::kData, data_key(ns, key));
+  txn.del(Cf::kScan, scan_key(ns, key));
+  if (old.header.expire_at_ms) txn.del(Cf::kExpiry, expiry_key(old.header.expire_at_ms, ns, key));
+  txn.add_count(ns, -1);
+  txn.feed(ns, kind, key);
+}
+
+bool expire_entry(Txn& txn, std::string_view expiry_index_key) {
+  ExpiryEntry e;
+  if (!decode_expiry_key(expiry_index_key, &e)) {
+    txn.del(Cf::kExpiry, expiry_index_key);
+    return false;
+  }
+  Found f;
+  if (!lookup(txn, e.ns, e.user_key, txn.now_ms(), &f).ok()) return false;
+  if (f.present && f.header.expire_at_ms == e.at_ms && !f.live) {
+    txn.begin_commit();
+    delete_record(txn, e.ns, e.user_key, f, FeedKind::kExpired);
+    return true;
+  }
+  if (!f.present || f.header.expire_at_ms != e.at_ms) txn.del(Cf::kExpiry, expiry_index_key);
+  return false;
+}
+
+}  // namespace cairn::engine

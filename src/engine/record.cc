@@ -1,0 +1,49 @@
+// Record header codec; see record.h.
+#include "engine/record.h"
+
+#include "engine/coding.h"
+
+namespace cairn::engine {
+
+const char* value_type_name(ValueType t) {
+  switch (t) {
+    case ValueType::kString: return "string";
+    case ValueType::kHash: return "hash";
+    case ValueType::kList: return "list";
+    case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
+    case ValueType::kStream: return "stream";
+  }
+  return "none";
+}
+
+void encode_record(const RecordHeader& h, std::string_view payload, std::string* out) {
+  out->clear();
+  out->reserve(18 + payload.size());
+  out->push_back(static_cast<char>(h.type));
+  out->push_back(static_cast<char>(h.expire_at_ms ? kHasExpiry : 0));
+  put_le64(out, h.revision);
+  if (h.expire_at_ms) put_le64(out, static_cast<uint64_t>(h.expire_at_ms));
+  out->append(payload);
+}
+
+bool decode_record(std::string_view raw, RecordHeader* h, std::string_view* payload) {
+  if (raw.size() < 10) return false;
+  auto type = static_cast<uint8_t>(raw[0]);
+  if (type > static_cast<uint8_t>(ValueType::kStream)) return false;
+  h->type = static_cast<ValueType>(type);
+  uint8_t flags = static_cast<uint8_t>(raw[1]);
+  h->revision = get_le64(raw.data() + 2);
+  size_t off = 10;
+  if (flags & kHasExpiry) {
+    if (raw.size() < 18) return false;
+    h->expire_at_ms = static_cast<int64_t>(get_le64(raw.data() + 10));
+    off = 18;
+  } else {
+    h->expire_at_ms = 0;
+  }
+  *payload = raw.substr(off);
+  return true;
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,20 @@
+// Storage errors on the data path surface as StoreError; the dispatcher turns
+// them into an error reply and rolls the command back.
+#pragma once
+
+#include <rocksdb/status.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace cairn::engine {
+
+struct StoreError : std::runtime_error {
+  explicit StoreError(const rocksdb::Status& s) : std::runtime_error(s.ToString()) {}
+};
+
+inline void check(const rocksdb::Status& s) {
+  if (!s.ok() && !s.IsNotFound()) throw StoreError(s);
+}
+
+}  // namespace cairn::engine

@@ -1,0 +1,97 @@
+// Write group: see txn.h.
+#include "engine/txn.h"
+
+#include "engine/coding.h"
+
+namespace cairn::engine {
+
+Txn::Txn(Engine& engine, int64_t now_ms)
+    : engine_(engine),
+      now_ms_(now_ms),
+      batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true),
+      first_revision_(engine.next_revision_) {
+  count_reset_.fill(-1);
+}
+
+rocksdb::Status Txn::get(Cf cf, std::string_view key, rocksdb::PinnableSlice* value) {
+  rocksdb::ReadOptions ro;
+  return batch_.GetFromBatchAndDB(engine_.db(), ro, engine_.cf(cf), rocksdb::Slice(key.data(), key.size()),
+                                  value);
+}
+
+std::unique_ptr<BoundedIterator> Txn::iterate(Cf cf, std::string lower, std::string upper) {
+  auto it = std::make_unique<BoundedIterator>(std::move(lower), std::move(upper));
+  auto& ro = it->read_options();
+  rocksdb::Iterator* base = engine_.db()->NewIterator(ro, engine_.cf(cf));
+  it->reset(batch_.NewIteratorWithBase(engine_.cf(cf), base, &ro));
+  return it;
+}
+
+int64_t Txn::key_count(uint8_t ns) const {
+  int64_t base = count_reset_[ns] >= 0 ? count_reset_[ns] : engine_.key_count(ns);
+  return base + count_delta_[ns];
+}
+
+void Txn::put(Cf cf, std::string_view key, std::string_view value) {
+  batch_.Put(engine_.cf(cf), rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+}
+
+void Txn::del(Cf cf, std::string_view key) {
+  batch_.Delete(engine_.cf(cf), rocksdb::Slice(key.data(), key.size()));
+}
+
+void Txn::delete_range(Cf cf, std::string begin, std::string end) {
+  range_deletes_.emplace_back(cf, std::move(begin), std::move(end));
+}
+
+void Txn::set_count(uint8_t ns, int64_t value) {
+  count_reset_[ns] = value;
+  count_delta_[ns] = 0;
+}
+
+void Txn::begin_commit() {
+  commit_revision_ = 0;
+  feed_index_ = 0;
+}
+
+uint64_t Txn::revision() {
+  if (commit_revision_ == 0) commit_revision_ = engine_.next_revision_++;
+  return commit_revision_;
+}
+
+void Txn::feed(uint8_t ns, FeedKind kind, std::string_view user_key) {
+  std::string v;
+  v.reserve(2 + user_key.size());
+  v.push_back(static_cast<char>(ns));
+  v.push_back(static_cast<char>(kind));
+  v.append(user_key);
+  uint64_t rev = revision();
+  put(Cf::kFeed, feed_key(rev, feed_index_++), v);
+}
+
+void Txn::set_savepoint() {
+  batch_.SetSavePoint();
+  savepoints_.push_back({count_delta_, commit_revision_, feed_index_, engine_.next_revision_});
+}
+
+void Txn::rollback_to_savepoint() {
+  batch_.RollbackToSavePoint();
+  const SavePoint& sp = savepoints_.back();
+  count_delta_ = sp.count_delta;
+  commit_revision_ = sp.commit_revision;
+  feed_index_ = sp.feed_index;
+  engine_.next_revision_ = sp.next_revision;
+  savepoints_.pop_back();
+}
+
+void Txn::pop_savepoint() {
+  batch_.PopSavePoint();
+  savepoints_.pop_back();
+}
+
+bool Txn::empty() const {
+  return const_cast<rocksdb::WriteBatchWithIndex&>(batch_).GetWriteBatch()->Count() == 0 &&
+         range_deletes_.empty();
+}
+
+}  // namespace cairn::engine

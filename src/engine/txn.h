@@ -1,0 +1,82 @@
+// A write group in progress on the writer thread: reads see the committed
+// store plus this group's own changes; writes collect into one batch that the
+// engine commits atomically. A "commit" inside the group is one user-visible
+// atomic change (a command, an EXEC) and gets the next revision.
+#pragma once
+
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/keys.h"
+#include "engine/view.h"
+
+namespace cairn::engine {
+
+// What a change-feed record says happened to a key.
+enum class FeedKind : uint8_t {
+  kSet = 1,      // value (or collection) written
+  kDelete = 2,   // removed by a command
+  kExpired = 3,  // removed because its TTL passed
+  kExpire = 4,   // only the TTL changed
+  kFlush = 5,    // the whole namespace was emptied (key is empty)
+};
+
+class Txn final : public View {
+ public:
+  Txn(Engine& engine, int64_t now_ms);
+
+  rocksdb::Status get(Cf cf, std::string_view key, rocksdb::PinnableSlice* value) override;
+  std::unique_ptr<BoundedIterator> iterate(Cf cf, std::string lower, std::string upper) override;
+  int64_t key_count(uint8_t ns) const override;
+  Txn* txn() override { return this; }
+
+  void put(Cf cf, std::string_view key, std::string_view value);
+  void del(Cf cf, std::string_view key);
+  // Applied at commit, after everything else; only exclusive ops may use it,
+  // because reads in the same group would not see it.
+  void delete_range(Cf cf, std::string begin, std::string end);
+
+  // Commit boundaries and the revision of the current commit (assigned on
+  // first use, so read-only commands consume none).
+  void begin_commit();
+  uint64_t revision();
+  void add_count(uint8_t ns, int64_t delta) { count_delta_[ns] += delta; }
+  void set_count(uint8_t ns, int64_t value);
+  void feed(uint8_t ns, FeedKind kind, std::string_view user_key);
+
+  // Per-command rollback, so a failing command leaves nothing half-applied.
+  void set_savepoint();
+  void rollback_to_savepoint();
+  void pop_savepoint();
+
+  int64_t now_ms() const { return now_ms_; }
+  Engine& engine() { return engine_; }
+  bool empty() const;
+
+ private:
+  friend class Engine;
+  Engine& engine_;
+  int64_t now_ms_;
+  rocksdb::WriteBatchWithIndex batch_;
+  std::vector<std::tuple<Cf, std::string, std::string>> range_deletes_;
+  std::array<int64_t, kMaxNamespaces> count_delta_{};
+  std::array<int64_t, kMaxNamespaces> count_reset_{};  // -1: not reset
+  uint64_t first_revision_;  // next_revision_ when the group began
+  uint64_t commit_revision_ = 0;
+  uint16_t feed_index_ = 0;
+  struct SavePoint {
+    std::array<int64_t, kMaxNamespaces> count_delta;
+    uint64_t commit_revision;
+    uint16_t feed_index;
+    uint64_t next_revision;
+  };
+  std::vector<SavePoint> savepoints_;
+};
+
+}  // namespace cairn::engine

@@ -1,0 +1,29 @@
+// The string type: values stored inline in the key's record. Operations
+// return an OpStatus; handlers turn it into Redis replies.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/keys.h"
+
+namespace cairn::model {
+
+enum class OpStatus { kOk, kNotFound, kWrongType, kNotInteger, kNotFloat, kOverflow, kTooLarge, kNanOrInf };
+
+// kOk with f->payload the value, kNotFound, or kWrongType.
+OpStatus get_string(View& v, uint8_t ns, std::string_view key, int64_t now_ms, Found* f);
+// Writes a string over whatever `old` was (any type).
+void put_string(Txn& t, uint8_t ns, std::string_view key, const Found& old, std::string_view value,
+                int64_t expire_at_ms);
+OpStatus incr_by(Txn& t, uint8_t ns, std::string_view key, int64_t delta, int64_t* result);
+OpStatus incr_by_float(Txn& t, uint8_t ns, std::string_view key, long double delta, std::string* result);
+OpStatus append(Txn& t, uint8_t ns, std::string_view key, std::string_view suffix, uint64_t max_len,
+                size_t* new_len);
+OpStatus set_range(Txn& t, uint8_t ns, std::string_view key, uint64_t offset, std::string_view data,
+                   uint64_t max_len, size_t* new_len);
+// Redis GETRANGE index rules (negative from the end, clamped).
+std::string_view substring(std::string_view s, int64_t start, int64_t end);
+
+}  // namespace cairn::model

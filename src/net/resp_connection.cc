@@ -1,0 +1,225 @@
+// RESP connection loop; see resp_connection.h.
+#include "net/resp_connection.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <cstring>
+
+#include "command/dispatch.h"
+#include "command/errors.h"
+#include "common/log.h"
+#include "engine/clock.h"
+#include "engine/status.h"
+
+namespace cairn::net {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr size_t kInitialBuffer = 16 * 1024;
+constexpr size_t kFlushThreshold = 1 << 20;  // send replies early past this
+
+// Awaitable hand-off of a CommandOp to the writer thread; resumes on the
+// connection's own executor once the op's group is durable.
+template <typename Token>
+auto async_run_op(engine::Engine& engine, command::CommandOp& op, Token&& token) {
+  return asio::async_initiate<Token, void()>(
+      [&engine, &op](auto handler) {
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<std::decay_t<decltype(handler)>>(std::move(handler));
+        op.on_done = [h, ex]() { asio::post(ex, [h]() mutable { std::move (*h)(); }); };
+        engine.submit(&op);
+      },
+      token);
+}
+
+std::string endpoint_string(const asio::ip::tcp::endpoint& ep) {
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+RespConnection::RespConnection(asio::ip::tcp::socket socket, command::ServerContext& server)
+    : socket_(std::move(socket)), server_(server), reply_(out_, session_.resp) {
+  boost::system::error_code ec;
+  session_.addr = endpoint_string(socket_.remote_endpoint(ec));
+  session_.laddr = endpoint_string(socket_.local_endpoint(ec));
+  session_.authenticated = !server_.settings().has_password.load();
+  session_.created_ms = engine::unix_ms();
+  session_.last_active_ms = session_.created_ms;
+}
+
+RespConnection::~RespConnection() {
+  if (registered_) server_.clients().remove(session_.id);
+}
+
+void RespConnection::close() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  if (registered_) {
+    server_.clients().remove(session_.id);
+    registered_ = false;
+  }
+}
+
+asio::awaitable<void> RespConnection::run() {
+  auto self = shared_from_this();
+  if (server_.clients().size() >= server_.settings().maxclients.load()) {
+    server_.stats().rejected_connections++;
+    static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+    boost::system::error_code ec;
+    asio::write(socket_, asio::buffer(kFull), ec);
+    close();
+    co_return;
+  }
+  server_.clients().add(&session_);
+  registered_ = true;
+  server_.stats().connections_received++;
+  session_.kill = [weak = weak_from_this(), ex = socket_.get_executor()] {
+    asio::post(ex, [weak] {
+      if (auto c = weak.lock()) c->close();
+    });
+  };
+  asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
+  in_.resize(kInitialBuffer);
+  try {
+    while (!closed_ && !session_.closing) {
+      if (in_end_ == in_.size()) {
+        size_t want = std::max(parser_.needed(), in_.size() * 2);
+        if (want > server_.settings().max_query_bytes.load()) {
+          log::warn("closing client {}: query buffer over max-query-bytes", session_.addr);
+          break;
+        }
+        in_.resize(want);
+      }
+      size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                                                   use_awaitable);
+      in_end_ += n;
+      server_.stats().net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+      session_.last_active_ms.store(engine::unix_ms(), std::memory_order_relaxed);
+      co_await execute_batch();
+    }
+  } catch (const boost::system::system_error&) {
+    // Peer closed or reset; nothing to answer.
+  }
+  close();
+}
+
+asio::awaitable<void> RespConnection::execute_batch() {
+  args_.clear();
+  cmds_.clear();
+  protocol::resp::ParserLimits limits;
+  limits.max_bulk = server_.settings().max_value_bytes.load();
+  limits.authenticated = session_.authenticated;
+  std::string protocol_error;
+  std::vector<std::string_view> argv;
+  for (;;) {
+    size_t consumed = 0;
+    auto r = parser_.parse(in_.data() + in_begin_, in_end_ - in_begin_, limits, &argv, &consumed, &protocol_error);
+    if (r == protocol::resp::RespParser::Result::kNeedMore) break;
+    if (r == protocol::resp::RespParser::Result::kError) break;
+    in_begin_ += consumed;
+    if (!argv.empty()) {
+      cmds_.emplace_back(args_.size(), argv.size());
+      args_.insert(args_.end(), argv.begin(), argv.end());
+    }
+    // Until AUTH succeeds, parse one command at a time: limits depend on it.
+    if (!session_.authenticated) break;
+  }
+
+  auto argv_at = [&](size_t i) {
+    return command::Argv(args_.data() + cmds_[i].first, cmds_[i].second);
+  };
+  size_t i = 0;
+  while (i < cmds_.size() && !session_.closing && !closed_) {
+    command::Argv cmd = argv_at(i);
+    const command::CommandSpec* spec = command::lookup_command(cmd[0]);
+    if (spec && (spec->is_write() || (spec->flags & command::kExclusive))) {
+      command::CommandOp op(server_, session_, reply_);
+      if (spec->flags & command::kExclusive) {
+        op.is_exclusive = true;
+        op.commands.push_back(cmd);
+        ++i;
+      } else {
+        // This write and everything after it in the read go to the writer
+        // together, so pipelined writes share a group and later reads see them.
+        while (i < cmds_.size()) {
+          const command::CommandSpec* s = command::lookup_command(argv_at(i)[0]);
+          if (s && (s->flags & command::kExclusive)) break;
+          op.commands.push_back(argv_at(i));
+          ++i;
+        }
+      }
+      co_await async_run_op(server_.engine(), op, use_awaitable);
+    } else {
+      command::CommandCtx ctx{cmd, session_, reply_, server_.engine().committed(), server_, engine::unix_ms()};
+      size_t mark = reply_.mark();
+      try {
+        command::execute_command(ctx);
+      } catch (const engine::StoreError& e) {
+        reply_.rewind(mark);
+        reply_.error(command::err::storage(e.what()));
+      }
+      ++i;
+    }
+    if (out_.size() >= kFlushThreshold) co_await flush();
+  }
+  if (!protocol_error.empty()) {
+    log::warn("closing client {}: {}", session_.addr, protocol_error);
+    reply_.error(protocol_error);
+    session_.closing = true;
+  }
+  co_await flush();
+  parser_.clear_storage();
+  if (in_begin_ == in_end_) {
+    in_begin_ = in_end_ = 0;
+    if (in_.size() > 4 * kInitialBuffer) {
+      in_.resize(kInitialBuffer);
+      in_.shrink_to_fit();
+    }
+  } else if (in_begin_ > 0) {
+    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+  }
+}
+
+asio::awaitable<void> RespConnection::flush() {
+  if (out_.empty() || closed_) {
+    out_.clear();
+    co_return;
+  }
+  size_t n = out_.size();
+  co_await asio::async_write(socket_, asio::buffer(out_), use_awaitable);
+  server_.stats().net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+  if (out_.capacity() > 4 * kFlushThreshold) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
+}
+
+asio::awaitable<void> RespConnection::watchdog() {
+  auto self = shared_from_this();
+  asio::steady_timer timer(socket_.get_executor());
+  while (!closed_) {
+    timer.expires_after(std::chrono::seconds(1));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    int64_t timeout = server_.settings().timeout_seconds.load();
+    if (timeout > 0 && engine::unix_ms() - session_.last_active_ms.load() > timeout * 1000) close();
+  }
+}
+
+}  // namespace cairn::net

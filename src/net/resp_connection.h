@@ -1,0 +1,48 @@
+// One RESP client connection: reads requests, runs every complete command in
+// a read (reads inline on this I/O thread, writes through the engine's
+// writer), and sends all their replies in one write.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command/server_context.h"
+#include "command/session.h"
+#include "protocol/resp/resp_parser.h"
+#include "protocol/resp/resp_reply.h"
+
+namespace cairn::net {
+
+class RespConnection : public std::enable_shared_from_this<RespConnection> {
+ public:
+  RespConnection(boost::asio::ip::tcp::socket socket, command::ServerContext& server);
+  ~RespConnection();
+  // Runs until the peer leaves, QUIT, a protocol error, or a kill.
+  boost::asio::awaitable<void> run();
+  void close();
+
+ private:
+  boost::asio::awaitable<void> execute_batch();
+  boost::asio::awaitable<void> flush();
+  boost::asio::awaitable<void> watchdog();
+
+  boost::asio::ip::tcp::socket socket_;
+  command::ServerContext& server_;
+  command::Session session_;
+  std::string out_;
+  protocol::resp::RespReply reply_;
+  protocol::resp::RespParser parser_;
+  std::vector<char> in_;
+  size_t in_begin_ = 0, in_end_ = 0;
+  // Parsed commands of the current read: argv views, and [offset, count) per command.
+  std::vector<std::string_view> args_;
+  std::vector<std::pair<size_t, size_t>> cmds_;
+  bool registered_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace cairn::net

@@ -1,0 +1,44 @@
+// RESP2/RESP3 reply writer: appends replies to a connection's output buffer.
+// The protocol version is the session's, read at each reply, so HELLO 3
+// switches from its own reply on.
+#pragma once
+
+#include <string>
+
+#include "command/reply.h"
+
+namespace cairn::protocol::resp {
+
+class RespReply final : public command::Reply {
+ public:
+  RespReply(std::string& out, const int& resp) : out_(out), resp_(resp) {}
+
+  void simple(std::string_view s) override;
+  void error(std::string_view msg) override;
+  void integer(int64_t v) override;
+  void bulk(std::string_view s) override;
+  void null() override;
+  void null_array() override;
+  void array(size_t n) override;
+  void map(size_t pairs) override;
+  void set(size_t n) override;
+  void push(size_t n) override;
+  void dbl(double d) override;
+  void boolean(bool b) override;
+  void verbatim(std::string_view s) override;
+  int protocol() const override { return resp_; }
+  size_t mark() const override { return out_.size(); }
+  void rewind(size_t mark) override { out_.resize(mark); }
+  uint64_t errors() const { return errors_; }
+
+ private:
+  void header(char type, int64_t n);
+  std::string& out_;
+  const int& resp_;
+  uint64_t errors_ = 0;
+};
+
+// Formats a double the way Redis does in replies ("%.17g", inf/-inf/nan).
+std::string format_double(double d);
+
+}  // namespace cairn::protocol::resp

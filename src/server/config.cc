@@ -1,0 +1,127 @@
+// Configuration parsing with Boost.Program_options; see config.h.
+#include "server/config.h"
+
+#include <boost/program_options.hpp>
+
+#include <cctype>
+#include <iostream>
+#include <thread>
+
+namespace cairn::server {
+
+namespace po = boost::program_options;
+
+bool parse_size(const std::string& s, uint64_t* out) {
+  if (s.empty()) return false;
+  size_t i = 0;
+  uint64_t v = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+    if (v > (UINT64_MAX - 9) / 10) return false;
+    v = v * 10 + static_cast<uint64_t>(s[i++] - '0');
+  }
+  if (i == 0) return false;
+  std::string unit;
+  for (; i < s.size(); ++i) unit.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(s[i]))));
+  uint64_t mul = 1;
+  if (unit.empty() || unit == "b") mul = 1;
+  else if (unit == "k" || unit == "kb") mul = 1ull << 10;
+  else if (unit == "m" || unit == "mb") mul = 1ull << 20;
+  else if (unit == "g" || unit == "gb") mul = 1ull << 30;
+  else return false;
+  if (v > UINT64_MAX / mul) return false;
+  *out = v * mul;
+  return true;
+}
+
+bool parse_fsync(const std::string& s, engine::FsyncPolicy* out) {
+  if (s == "always") *out = engine::FsyncPolicy::kAlways;
+  else if (s == "everysec") *out = engine::FsyncPolicy::kEverySec;
+  else if (s == "no") *out = engine::FsyncPolicy::kNo;
+  else return false;
+  return true;
+}
+
+ParseResult parse_config(int argc, char** argv, command::Settings& settings, Config* out) {
+  out->settings = &settings;
+  std::string data_dir, bind, fsync, cache, max_key, max_value, requirepass;
+  int port = 0, threads = 0;
+  uint64_t maxclients = 0, feed_retention = 0;
+  int64_t timeout = 0;
+  po::options_description desc(
+      "Usage: cairn [serve] [options]\n\n"
+      "Runs the Cairn server. Every option can also be given as an environment\n"
+      "variable: --data-dir is CAIRN_DATA_DIR, --fsync is CAIRN_FSYNC, and so on.\n\nOptions");
+  desc.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("data-dir", po::value(&data_dir)->default_value("./data"), "directory holding the store")
+      ("bind", po::value(&bind)->default_value("127.0.0.1"), "address to listen on")
+      ("port", po::value(&port)->default_value(6379), "RESP (Redis protocol) port; 0 picks a free port")
+      ("threads", po::value(&threads)->default_value(0), "I/O threads (0: number of cores)")
+      ("fsync", po::value(&fsync)->default_value("always"),
+       "when a write is acknowledged: always (after fsync, group commit), everysec (WAL written, fsync each "
+       "second), no (WAL written, the OS decides)")
+      ("cache-bytes", po::value(&cache)->default_value("256mb"),
+       "memory budget for the block cache and memtables (e.g. 256mb, 1g)")
+      ("max-key-bytes", po::value(&max_key)->default_value("64kb"), "largest key accepted")
+      ("max-value-bytes", po::value(&max_value)->default_value("512mb"), "largest value or argument accepted")
+      ("maxclients", po::value(&maxclients)->default_value(10000), "most concurrent clients")
+      ("timeout", po::value(&timeout)->default_value(0), "close clients idle this many seconds (0: never)")
+      ("requirepass", po::value(&requirepass)->default_value(""), "password clients must AUTH with")
+      ("feed-retention", po::value(&feed_retention)->default_value(1000000),
+       "change-feed records kept on disk for watchers");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    std::string prefix = "CAIRN_";
+    po::store(po::parse_environment(desc,
+                                    [&](const std::string& env) -> std::string {
+                                      if (env.rfind(prefix, 0) != 0) return "";
+                                      std::string name;
+                                      for (char c : env.substr(prefix.size())) {
+                                        name.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(c)));
+                                      }
+                                      if (name == "help" || name == "version") return "";
+                                      return desc.find_nothrow(name, false) ? name : "";
+                                    }),
+              vm);
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "cairn: " << e.what() << "\n\n" << desc << "\n";
+    return ParseResult::kError;
+  }
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return ParseResult::kExit;
+  }
+  if (vm.count("version")) {
+    std::cout << "cairn " << CAIRN_VERSION << "\n";
+    return ParseResult::kExit;
+  }
+  auto fail = [&](const std::string& msg) {
+    std::cerr << "cairn: " << msg << "\n";
+    return ParseResult::kError;
+  };
+  if (!parse_fsync(fsync, &out->fsync)) return fail("--fsync must be always, everysec or no");
+  out->fsync_name = fsync;
+  uint64_t v;
+  if (!parse_size(cache, &v)) return fail("--cache-bytes: not a size: " + cache);
+  settings.cache_bytes = v;
+  if (!parse_size(max_key, &v) || v == 0) return fail("--max-key-bytes: not a size: " + max_key);
+  settings.max_key_bytes = v;
+  if (!parse_size(max_value, &v) || v == 0) return fail("--max-value-bytes: not a size: " + max_value);
+  settings.max_value_bytes = v;
+  if (port < 0 || port > 65535) return fail("--port must be 0..65535");
+  if (threads < 0 || threads > 256) return fail("--threads must be 0..256");
+  settings.data_dir = data_dir;
+  settings.bind = bind;
+  settings.port = port;
+  settings.threads = threads ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  settings.maxclients = maxclients;
+  settings.timeout_seconds = timeout;
+  settings.feed_retention = feed_retention;
+  settings.set_requirepass(requirepass);
+  return ParseResult::kRun;
+}
+
+}  // namespace cairn::server

@@ -1,0 +1,128 @@
+// Server lifecycle; see server.h.
+#include "server/server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "command/table.h"
+#include "common/log.h"
+#include "engine/clock.h"
+#include "net/io_threads.h"
+#include "net/resp_connection.h"
+
+namespace cairn::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, net::IoThreads& io, command::ServerContext& ctx) {
+  for (;;) {
+    asio::io_context& target = io.next();
+    boost::system::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(target, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      log::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto conn = std::make_shared<net::RespConnection>(std::move(socket), ctx);
+    asio::co_spawn(target, [conn]() -> asio::awaitable<void> { co_await conn->run(); }, asio::detached);
+  }
+}
+
+}  // namespace
+
+int serve(command::Settings& settings, const Config& config) {
+  engine::EngineOptions eo;
+  eo.dir = settings.data_dir;
+  eo.fsync = config.fsync;
+  eo.cache_bytes = settings.cache_bytes;
+  eo.feed_retention = settings.feed_retention;
+  std::unique_ptr<engine::Engine> engine;
+  auto t0 = std::chrono::steady_clock::now();
+  rocksdb::Status s = engine::Engine::open(eo, &engine);
+  if (!s.ok()) {
+    log::error("cannot open the store in {}: {}", settings.data_dir, s.ToString());
+    return 1;
+  }
+  auto open_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+
+  command::register_all_commands();
+  command::ClientRegistry clients;
+  command::ServerContext ctx(*engine, settings, clients);
+  ctx.start_unix_ms = engine::unix_ms();
+  net::IoThreads io(settings.threads);
+  ctx.io_threads = settings.threads;
+
+  tcp::acceptor acceptor(io.at(0));
+  try {
+    tcp::endpoint ep(asio::ip::make_address(settings.bind), static_cast<uint16_t>(settings.port));
+    acceptor.open(ep.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const std::exception& e) {
+    log::error("cannot listen on {}:{}: {}", settings.bind, settings.port, e.what());
+    engine->close();
+    return 1;
+  }
+  ctx.tcp_port = acceptor.local_endpoint().port();
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  auto request_stop = [&] {
+    std::lock_guard l(mu);
+    stop = true;
+    cv.notify_all();
+  };
+  ctx.request_shutdown = request_stop;
+  asio::signal_set signals(io.at(0), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (!ec) {
+      log::info("received signal {}, shutting down", sig);
+      request_stop();
+    }
+  });
+  asio::co_spawn(io.at(0), accept_loop(acceptor, io, ctx), asio::detached);
+  io.start();
+  log::info("cairn {} ready to accept connections on {}:{} (data {}, fsync {}, {} I/O threads, store opened in {} ms)",
+            CAIRN_VERSION, settings.bind, ctx.tcp_port, settings.data_dir, config.fsync_name, settings.threads,
+            open_ms);
+
+  {
+    std::unique_lock l(mu);
+    cv.wait(l, [&] { return stop; });
+  }
+  // Stop accepting, close clients (in-flight writes still commit), then stop.
+  asio::post(io.at(0), [&] {
+    boost::system::error_code ec;
+    acceptor.close(ec);
+    signals.cancel(ec);
+  });
+  clients.kill_if([](command::Session&) { return true; });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (clients.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  io.stop();
+  engine->close();
+  log::info("shut down cleanly");
+  return 0;
+}
+
+}  // namespace cairn::server
