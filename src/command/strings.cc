@@ -290,7 +290,7 @@ void cmd_decrby(CommandCtx& ctx) {
 
 void cmd_incrbyfloat(CommandCtx& ctx) {
   long double d;
-  if (!model::parse_long_double(ctx.arg(2), &d) || std::isinf(d)) {
+  if (!model::parse_long_double(ctx.arg(2), &d)) {
     ctx.reply.error(err::kNotFloat);
     return;
   }

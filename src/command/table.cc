@@ -30,6 +30,7 @@ void register_all_commands() {
   CommandTable& t = command_table();
   register_connection_commands(t);
   register_string_commands(t);
+  register_bitmap_commands(t);
   register_key_commands(t);
   register_server_commands(t);
 }

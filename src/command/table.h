@@ -84,5 +84,6 @@ void register_string_commands(CommandTable& t);
 void register_key_commands(CommandTable& t);
 void register_server_commands(CommandTable& t);
 void register_connection_commands(CommandTable& t);
+void register_bitmap_commands(CommandTable& t);
 
 }  // namespace cairn::command

@@ -43,6 +43,12 @@ bool match_class(std::string_view p, size_t i, char c, bool nocase, size_t* next
 }  // namespace
 
 bool glob_match(std::string_view p, std::string_view s, bool nocase) {
+  // Redis gives up (no match) on patterns nesting more than 1000 stars;
+  // answer the same so KEYS/SCAN results agree with Redis.
+  int stars = 0;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '*' && (i == 0 || p[i - 1] != '*') && ++stars > 1000) return false;
+  }
   size_t pi = 0, si = 0;
   size_t star_p = std::string_view::npos, star_s = 0;
   while (si < s.size()) {

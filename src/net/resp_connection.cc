@@ -96,7 +96,10 @@ asio::awaitable<void> RespConnection::run() {
   try {
     while (!closed_ && !session_.closing) {
       if (in_end_ == in_.size()) {
-        size_t want = std::max(parser_.needed(), in_.size() * 2);
+        // Grow with the data actually received (doubling, up to what the
+        // pending command needs), never by a length the client only claims.
+        size_t want = in_.size() * 2;
+        if (parser_.needed() > in_.size()) want = std::min(want, parser_.needed());
         if (want > server_.settings().max_query_bytes.load()) {
           log::warn("closing client {}: query buffer over max-query-bytes", session_.addr);
           break;

@@ -1,0 +1,162 @@
+"""Hostile input over RESP: every case gets a Redis-style error (or, where the
+stream cannot be resynchronised, a closed connection) and the server keeps
+serving other clients.
+
+    /usr/bin/python3 tests/integration/hostile_input.py --binary build/cairn
+"""
+
+import argparse
+import os
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from cairn_server import CairnServer  # noqa: E402
+
+failures = []
+passes = []
+
+
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if detail and not cond else ""))
+    (passes if cond else failures).append(name)
+
+
+def raw(port, payload, read_timeout=3.0, read_bytes=65536):
+    """Sends raw bytes, returns (reply bytes, closed_by_server)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=read_timeout)
+    try:
+        s.sendall(payload)
+        data = b""
+        closed = False
+        deadline = time.time() + read_timeout
+        while time.time() < deadline:
+            try:
+                chunk = s.recv(read_bytes)
+            except socket.timeout:
+                break
+            if not chunk:
+                closed = True
+                break
+            data += chunk
+            if data.endswith(b"\r\n") and len(data) < read_bytes:
+                # Give the server a moment to close if it is going to.
+                s.settimeout(0.3)
+        return data, closed
+    finally:
+        s.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    with CairnServer(args.binary, extra_args=["--fsync", "everysec"]) as srv:
+        port = srv.port
+        srv.command("SET", "canary", "alive")
+
+        cases = [
+            ("bad multibulk length", b"*abc\r\n", b"-ERR Protocol error: invalid multibulk length"),
+            ("negative bulk length", b"*1\r\n$-5\r\n", b"-ERR Protocol error: invalid bulk length"),
+            ("huge bulk length", b"*1\r\n$99999999999999\r\n", b"-ERR Protocol error: invalid bulk length"),
+            ("bad type byte", b"*1\r\n+PING\r\n", b"-ERR Protocol error: expected '$', got '+'"),
+            ("unbalanced quotes", b'SET "a b\r\n', b"-ERR Protocol error: unbalanced quotes in request"),
+        ]
+        for name, payload, expected in cases:
+            data, closed = raw(port, payload)
+            check(name, data.startswith(expected) and closed, repr(data[:200]))
+
+        # A 512 MB bulk header with no body: the server waits for the body
+        # without allocating it; other clients are unaffected.
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n")
+        time.sleep(0.3)
+        check("512MB header: others served", srv.command("GET", "canary") == b"alive")
+        rss_kb = int(open(f"/proc/{srv.pid}/status").read().split("VmRSS:")[1].split()[0])
+        check("512MB header: no 512MB allocation", rss_kb < 400 * 1024, f"RSS {rss_kb} kB")
+        s.close()
+
+        # Inline command line over 64 KiB without a newline.
+        data, closed = raw(port, b"A" * (70 * 1024))
+        check("too big inline request", data.startswith(b"-ERR Protocol error: too big inline request") and closed,
+              repr(data[:100]))
+
+        # Key over --max-key-bytes (64 KiB default).
+        big_key = b"k" * (65 * 1024)
+        data, _ = raw(port, b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n" % (len(big_key), big_key))
+        check("key over limit", data.startswith(b"-ERR key is too large"), repr(data[:100]))
+
+        # NUL, CR and LF inside keys and values are just bytes.
+        k = b"a\x00b\r\nc"
+        srv.command("SET", k, b"v\r\n\x00")
+        check("binary key and value", srv.command("GET", k) == b"v\r\n\x00")
+
+        # A command with 1,000,000 arguments is executed (no limit hit, no crash).
+        n = 1_000_000
+        parts = [b"*%d\r\n$3\r\nDEL\r\n" % (n + 1)]
+        parts += [b"$2\r\nk%d\r\n" % (i % 10) for i in range(n)]
+        data, _ = raw(port, b"".join(parts), read_timeout=30)
+        check("1,000,000 arguments", data.startswith(b":"), repr(data[:100]))
+
+        # Wrong arity, wrong type of argument, integer overflow.
+        try:
+            srv.command("GET")
+            check("wrong arity", False)
+        except Exception as e:  # noqa: BLE001
+            check("wrong arity", "wrong number of arguments for 'get' command" in str(e), str(e))
+        srv.command("SET", "big", "9223372036854775807")
+        try:
+            srv.command("INCRBY", "big", "1")
+            check("INCRBY overflow", False)
+        except Exception as e:  # noqa: BLE001
+            check("INCRBY overflow", "increment or decrement would overflow" in str(e), str(e))
+        check("INCRBY overflow leaves value", srv.command("GET", "big") == b"9223372036854775807")
+        try:
+            srv.command("INCRBYFLOAT", "f", "nan")
+            check("INCRBYFLOAT nan", False)
+        except Exception as e:  # noqa: BLE001
+            check("INCRBYFLOAT nan", "not a valid float" in str(e), str(e))
+
+        # A client that pipelines many commands and never reads: the server
+        # stops reading from it (bounded output) and keeps serving others.
+        hog = socket.create_connection(("127.0.0.1", port))
+        hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        hog.setblocking(False)
+        get = b"*2\r\n$3\r\nGET\r\n$6\r\ncanary\r\n" * 1000
+        sent = 0
+        deadline = time.time() + 5
+        while time.time() < deadline and sent < 200_000_000:
+            try:
+                sent += hog.send(get)
+            except BlockingIOError:
+                time.sleep(0.01)
+                if time.time() > deadline - 4:
+                    break
+        check("never-reading client: others served", srv.command("GET", "canary") == b"alive")
+        rss_kb = int(open(f"/proc/{srv.pid}/status").read().split("VmRSS:")[1].split()[0])
+        check("never-reading client: bounded memory", rss_kb < 400 * 1024, f"RSS {rss_kb} kB, sent {sent}")
+        hog.close()
+
+        # Many idle connections plus a working one.
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(500)]
+        check("500 idle connections: others served", srv.command("GET", "canary") == b"alive")
+        for c in idle:
+            c.close()
+
+        # Auth failures.
+    with CairnServer(args.binary, extra_args=["--requirepass", "s3cret"]) as srv:
+        data, _ = raw(srv.port, b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
+        check("NOAUTH before AUTH", data.startswith(b"-NOAUTH Authentication required."), repr(data))
+        data, _ = raw(srv.port, b"*2\r\n$4\r\nAUTH\r\n$5\r\nwrong\r\n")
+        check("wrong password", data.startswith(b"-WRONGPASS"), repr(data))
+        data, closed = raw(srv.port, b"*100\r\n")
+        check("unauthenticated multibulk limit",
+              data.startswith(b"-ERR Protocol error: unauthenticated multibulk length") and closed, repr(data))
+
+    print(f"hostile_input: {len(passes)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
