@@ -22,7 +22,7 @@ namespace cairn::engine {
 
 namespace {
 
-const char* const kCfNames[] = {"default", "scan", "expiry", "feed", "meta"};
+const char* const kCfNames[] = {"default", "scan", "expiry", "feed", "meta", "members"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == static_cast<int>(Cf::kCount));
 
 // Reads against the committed store, from any thread.

@@ -60,6 +60,37 @@ std::string count_meta_key(uint8_t ns) {
   return k;
 }
 
+std::string member_prefix(uint8_t ns, std::string_view user_key, uint64_t version) {
+  std::string k;
+  k.reserve(13 + user_key.size());
+  k.push_back(static_cast<char>(ns));
+  uint32_t n = static_cast<uint32_t>(user_key.size());
+  for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>((n >> shift) & 0xff));
+  k.append(user_key);
+  put_be64(&k, version);
+  return k;
+}
+
+uint32_t member_hash(std::string_view member) {
+  return static_cast<uint32_t>(XXH3_64bits(member.data(), member.size()) >> 32);
+}
+
+std::string hashed_member_sub(std::string_view member) {
+  std::string s;
+  s.reserve(4 + member.size());
+  uint32_t h = member_hash(member);
+  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((h >> shift) & 0xff));
+  s.append(member);
+  return s;
+}
+
+std::string prefix_successor(std::string prefix) {
+  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
+  if (prefix.empty()) return prefix;
+  prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
+  return prefix;
+}
+
 bool decode_expiry_key(std::string_view k, ExpiryEntry* out) {
   if (k.size() < 9) return false;
   out->at_ms = static_cast<int64_t>(get_be64(k.data()));

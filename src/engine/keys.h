@@ -5,6 +5,8 @@
 //   expiry  [at_ms:8 BE][ns:1][user key]       -> ""      background TTL sweep
 //   feed    [revision:8 BE][index:2 BE]        -> [ns:1][kind:1][user key]
 //   meta    "revision" | "count" [ns:1]        -> u64 LE
+//   members [ns:1][key len:4 BE][user key][version:8 BE][tag:1][sub key] -> member value
+//           (collections: hash/set/zset members, list positions, zset scores)
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,19 @@ std::string expiry_key(int64_t at_ms, uint8_t ns, std::string_view user_key);
 std::string feed_key(uint64_t revision, uint16_t index);
 std::string count_meta_key(uint8_t ns);
 inline constexpr std::string_view kRevisionMetaKey = "revision";
+
+// The prefix shared by every member record of one collection incarnation.
+std::string member_prefix(uint8_t ns, std::string_view user_key, uint64_t version);
+// Member tags: which index of the collection a member record belongs to.
+inline constexpr char kTagMember = 'm';    // hash field / set member / zset member -> value or score
+inline constexpr char kTagPosition = 'l';  // list position -> element
+inline constexpr char kTagScore = 's';     // zset score index: [score:8][member] -> ""
+// Hash of a member name that orders HSCAN/SSCAN/ZSCAN; sub keys are [hash:4 BE][member].
+uint32_t member_hash(std::string_view member);
+std::string hashed_member_sub(std::string_view member);
+
+// The smallest key greater than every key starting with `prefix` ("" if none).
+std::string prefix_successor(std::string prefix);
 
 struct ExpiryEntry {
   int64_t at_ms;

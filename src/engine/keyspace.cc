@@ -2,10 +2,13 @@
 #include "engine/keyspace.h"
 
 #include <string>
+#include <vector>
 
 #include "engine/keys.h"
 
 namespace cairn::engine {
+
+constexpr int64_t kPointDropLimit = 64;
 
 rocksdb::Status lookup(View& view, uint8_t ns, std::string_view key, int64_t now_ms, Found* out) {
   out->present = out->live = false;
@@ -21,6 +24,34 @@ rocksdb::Status lookup(View& view, uint8_t ns, std::string_view key, int64_t now
   return s;
 }
 
+namespace {
+
+// Member records of a collection incarnation that is going away. Small
+// collections are deleted record by record; large ones with one range delete
+// (safe in any group: nothing can reach an old version again).
+void drop_members(Txn& txn, uint8_t ns, std::string_view key, const Found& old) {
+  if (!old.present || !is_collection(old.header.type)) return;
+  CollectionMeta m;
+  if (!decode_collection(old.header.type, old.payload, &m)) return;
+  std::string prefix = member_prefix(ns, key, m.version);
+  std::string end = prefix_successor(prefix);
+  if (m.count > kPointDropLimit) {
+    txn.delete_range(Cf::kMembers, prefix, end);
+    return;
+  }
+  auto it = txn.iterate(Cf::kMembers, prefix, end);
+  std::vector<std::string> keys;
+  for ((*it)->Seek(prefix); (*it)->Valid(); (*it)->Next()) keys.emplace_back((*it)->key().ToString());
+  for (const auto& k : keys) txn.del(Cf::kMembers, k);
+}
+
+uint64_t collection_version(ValueType t, std::string_view payload) {
+  CollectionMeta m;
+  return is_collection(t) && decode_collection(t, payload, &m) ? m.version : 0;
+}
+
+}  // namespace
+
 void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, ValueType type,
                   int64_t expire_at_ms, std::string_view payload, FeedKind kind) {
   RecordHeader h;
@@ -30,6 +61,10 @@ void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, 
   std::string value;
   encode_record(h, payload, &value);
   txn.put(Cf::kData, data_key(ns, key), value);
+  if (old.present && is_collection(old.header.type) &&
+      (type != old.header.type || collection_version(type, payload) != collection_version(old.header.type, old.payload))) {
+    drop_members(txn, ns, key, old);
+  }
   if (!old.present) {
     txn.add_count(ns, 1);
     txn.put(Cf::kScan, scan_key(ns, key), {});
@@ -43,6 +78,7 @@ void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, 
 }
 
 void delete_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, FeedKind kind) {
+  drop_members(txn, ns, key, old);
   txn.del(Cf::kData, data_key(ns, key));
   txn.del(Cf::kScan, scan_key(ns, key));
   if (old.header.expire_at_ms) txn.del(Cf::kExpiry, expiry_key(old.header.expire_at_ms, ns, key));

@@ -17,6 +17,30 @@ const char* value_type_name(ValueType t) {
   return "none";
 }
 
+void encode_collection(ValueType t, const CollectionMeta& m, std::string* payload) {
+  payload->clear();
+  put_le64(payload, m.version);
+  put_le64(payload, static_cast<uint64_t>(m.count));
+  if (t == ValueType::kList) {
+    put_le64(payload, static_cast<uint64_t>(m.head));
+    put_le64(payload, static_cast<uint64_t>(m.tail));
+  }
+}
+
+bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m) {
+  size_t need = t == ValueType::kList ? 32 : 16;
+  if (payload.size() < need) return false;
+  m->version = get_le64(payload.data());
+  m->count = static_cast<int64_t>(get_le64(payload.data() + 8));
+  if (t == ValueType::kList) {
+    m->head = static_cast<int64_t>(get_le64(payload.data() + 16));
+    m->tail = static_cast<int64_t>(get_le64(payload.data() + 24));
+  } else {
+    m->head = m->tail = 0;
+  }
+  return true;
+}
+
 void encode_record(const RecordHeader& h, std::string_view payload, std::string* out) {
   out->clear();
   out->reserve(18 + payload.size());

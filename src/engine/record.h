@@ -29,6 +29,22 @@ struct RecordHeader {
 
 constexpr uint8_t kHasExpiry = 1;
 
+inline bool is_collection(ValueType t) { return t != ValueType::kString; }
+
+// The payload of a collection's record: where its members live and how many
+// there are. Members are keyed by (ns, key, version), so a new version
+// (delete, overwrite, expiry) makes the old members unreachable at once.
+//   [version:8 LE][count:8 LE]                 hash, set, zset
+//   [version:8 LE][count:8 LE][head:8][tail:8]  list (positions head..tail-1)
+struct CollectionMeta {
+  uint64_t version = 0;
+  int64_t count = 0;
+  int64_t head = 0;  // lists only
+  int64_t tail = 0;  // lists only
+};
+void encode_collection(ValueType t, const CollectionMeta& m, std::string* payload);
+bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m);
+
 void encode_record(const RecordHeader& h, std::string_view payload, std::string* out);
 // Returns false on a malformed record; `payload` points into `raw`.
 bool decode_record(std::string_view raw, RecordHeader* h, std::string_view* payload);

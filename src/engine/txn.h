@@ -38,8 +38,9 @@ class Txn final : public View {
 
   void put(Cf cf, std::string_view key, std::string_view value);
   void del(Cf cf, std::string_view key);
-  // Applied at commit, after everything else; only exclusive ops may use it,
-  // because reads in the same group would not see it.
+  // Applied at commit, after everything else. Reads in the same group do not
+  // see it, so use it only in exclusive ops or on records nothing can reach
+  // any more (the members of a dropped collection version).
   void delete_range(Cf cf, std::string begin, std::string end);
 
   // Commit boundaries and the revision of the current commit (assigned on

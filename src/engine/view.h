@@ -13,7 +13,7 @@
 
 namespace cairn::engine {
 
-enum class Cf : int { kData = 0, kScan, kExpiry, kFeed, kMeta, kCount };
+enum class Cf : int { kData = 0, kScan, kExpiry, kFeed, kMeta, kMembers, kCount };
 
 class Txn;
 

@@ -74,6 +74,40 @@ int64_t expire_at(View& v, uint8_t ns, std::string_view key, int64_t now_ms) {
   return f.header.expire_at_ms ? f.header.expire_at_ms : -1;
 }
 
+namespace {
+
+// Writes a copy of `from` (found at src) as dst, over `to`. Collections get
+// their members copied under a fresh version, so the copy is independent.
+void copy_record(Txn& t, uint8_t src_ns, std::string_view src, const Found& from, uint8_t dst_ns,
+                 std::string_view dst, const Found& to) {
+  engine::RecordHeader h = from.header;
+  if (!engine::is_collection(h.type)) {
+    std::string payload(from.payload);
+    engine::write_record(t, dst_ns, dst, to, h.type, h.expire_at_ms, payload);
+    return;
+  }
+  engine::CollectionMeta m;
+  if (!engine::decode_collection(h.type, from.payload, &m)) {
+    throw engine::StoreError(rocksdb::Status::Corruption("bad collection record"));
+  }
+  std::string old_prefix = engine::member_prefix(src_ns, src, m.version);
+  m.version = t.revision();
+  std::string new_prefix = engine::member_prefix(dst_ns, dst, m.version);
+  auto it = t.iterate(Cf::kMembers, old_prefix, prefix_successor(old_prefix));
+  std::vector<std::pair<std::string, std::string>> members;
+  for ((*it)->Seek(old_prefix); (*it)->Valid(); (*it)->Next()) {
+    std::string_view k((*it)->key().data(), (*it)->key().size());
+    members.emplace_back(new_prefix + std::string(k.substr(old_prefix.size())), (*it)->value().ToString());
+  }
+  engine::check((*it)->status());
+  for (const auto& [k, v] : members) t.put(Cf::kMembers, k, v);
+  std::string payload;
+  engine::encode_collection(h.type, m, &payload);
+  engine::write_record(t, dst_ns, dst, to, h.type, h.expire_at_ms, payload);
+}
+
+}  // namespace
+
 MoveResult rename_key(Txn& t, uint8_t ns, std::string_view src, std::string_view dst, bool only_if_absent) {
   Found from;
   find(t, ns, src, t.now_ms(), &from);
@@ -82,10 +116,8 @@ MoveResult rename_key(Txn& t, uint8_t ns, std::string_view src, std::string_view
   Found to;
   find(t, ns, dst, t.now_ms(), &to);
   if (to.live && only_if_absent) return MoveResult::kTargetExists;
-  std::string payload(from.payload);
-  engine::RecordHeader h = from.header;
+  copy_record(t, ns, src, from, ns, dst, to);
   engine::delete_record(t, ns, src, from, engine::FeedKind::kDelete);
-  engine::write_record(t, ns, dst, to, h.type, h.expire_at_ms, payload);
   return MoveResult::kOk;
 }
 
@@ -98,8 +130,7 @@ MoveResult copy_key(Txn& t, uint8_t src_ns, std::string_view src, uint8_t dst_ns
   find(t, dst_ns, dst, t.now_ms(), &to);
   if (to.live && !replace) return MoveResult::kTargetExists;
   if (src_ns == dst_ns && src == dst) return MoveResult::kTargetExists;
-  std::string payload(from.payload);
-  engine::write_record(t, dst_ns, dst, to, from.header.type, from.header.expire_at_ms, payload);
+  copy_record(t, src_ns, src, from, dst_ns, dst, to);
   return MoveResult::kOk;
 }
 
@@ -134,12 +165,6 @@ ScanPage scan_keys(View& v, uint8_t ns, uint64_t cursor, size_t count, std::stri
   return page;
 }
 
-std::string prefix_successor(std::string prefix) {
-  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
-  if (prefix.empty()) return prefix;
-  prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
-  return prefix;
-}
 
 std::vector<std::string> match_keys(View& v, uint8_t ns, std::string_view pattern, int64_t now_ms) {
   std::vector<std::string> out;
@@ -206,6 +231,9 @@ void flush_namespace(Txn& t, uint8_t ns) {
     t.delete_range(Cf::kData, lower, prefix_successor(lower));
     t.delete_range(Cf::kScan, lower, prefix_successor(lower));
   }
+  // Every collection member of the namespace; FLUSH* runs as an exclusive op.
+  std::string lower = engine::data_prefix(ns);
+  t.delete_range(Cf::kMembers, lower, prefix_successor(lower));
   t.set_count(ns, 0);
   t.feed(ns, engine::FeedKind::kFlush, {});
 }

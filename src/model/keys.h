@@ -51,8 +51,7 @@ ScanPage scan_keys(View& v, uint8_t ns, uint64_t cursor, size_t count, std::stri
 std::vector<std::string> match_keys(View& v, uint8_t ns, std::string_view pattern, int64_t now_ms);
 std::optional<std::string> random_key(View& v, uint8_t ns, int64_t now_ms);
 
-// The smallest key greater than every key starting with `prefix` ("" if none).
-std::string prefix_successor(std::string prefix);
+using engine::prefix_successor;
 
 }  // namespace cairn::model
 

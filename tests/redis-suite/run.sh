@@ -4,7 +4,8 @@
 # Starts Cairn on a free loopback port with a temporary data dir, runs
 # Redis's `runtest` in external-server mode on a private copy of the suite
 # (parallel runs do not share tests/tmp), and fails on any [err] or [exception].
-# Tests named in skiplist.txt are skipped (reasons: skiplist-reasons.md).
+# Tests named in skiplist.txt and skip/*.txt are skipped. In skip/*.txt a line
+# starting with '#' is a comment giving the reason for the entries below it.
 # Extra runtest flags may be given in $CAIRN_RUNTEST_ARGS (e.g. "--verbose").
 set -euo pipefail
 
@@ -37,6 +38,10 @@ server_log() {
 mkdir -p "$WORK/redis"
 cp -r "$SUITE/runtest" "$SUITE/tests" "$WORK/redis/"
 
+# runtest takes one --skipfile without comments: merge ours, comments dropped.
+cat "$HERE/skiplist.txt" "$HERE"/skip/*.txt 2>/dev/null | grep -v '^#' | grep -v '^[[:space:]]*$' \
+  >"$WORK/skiplist.txt" || true
+
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$BINARY" serve --data-dir "$WORK/data" --port "$PORT" --bind 127.0.0.1 --fsync everysec \
   >"$WORK/server.log" 2>&1 &
@@ -63,7 +68,7 @@ set +e
   TERM=dumb ./runtest --host 127.0.0.1 --port "$PORT" \
     --ignore-encoding --ignore-digest \
     --tags -needs:repl --tags -needs:debug --tags -needs:config-maxmemory \
-    --skipfile "$HERE/skiplist.txt" \
+    --skipfile "$WORK/skiplist.txt" \
     --clients 1 --timeout 600 --baseport $((20000 + RANDOM % 200 * 40)) \
     "${extra[@]}" "${singles[@]}"
 ) 2>&1 | tee "$WORK/runtest.log"
