@@ -53,15 +53,17 @@ void cmd_save(CommandCtx& ctx) {
 }
 
 void cmd_bgsave(CommandCtx& ctx) {
-  auto s = ctx.server.engine().persist(false);
-  if (s.ok()) ctx.reply.simple("Background saving started");
-  else ctx.reply.error(err::storage(s.ToString()));
+  if (ctx.server.engine().persist_in_background(false)) ctx.reply.simple("Background saving started");
+  else ctx.reply.error("ERR Background save already in progress");
 }
 
+// Flushes and compacts in the background: reclaims space from deleted data.
 void cmd_bgrewriteaof(CommandCtx& ctx) {
-  auto s = ctx.server.engine().persist(true);
-  if (s.ok()) ctx.reply.simple("Background append only file rewriting started");
-  else ctx.reply.error(err::storage(s.ToString()));
+  if (ctx.server.engine().persist_in_background(true)) {
+    ctx.reply.simple("Background append only file rewriting started");
+  } else {
+    ctx.reply.error("ERR Background append only file rewriting already in progress");
+  }
 }
 
 void cmd_lastsave(CommandCtx& ctx) { ctx.reply.integer(ctx.server.engine().last_save_unix()); }

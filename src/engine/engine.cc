@@ -111,6 +111,20 @@ rocksdb::Status Engine::open(const EngineOptions& options, std::unique_ptr<Engin
 
 rocksdb::Status Engine::load_meta() {
   std::string v;
+  rocksdb::Slice format_key(kFormatMetaKey.data(), kFormatMetaKey.size());
+  rocksdb::Status fs = db_->Get(rocksdb::ReadOptions(), cf(Cf::kMeta), format_key, &v);
+  if (fs.IsNotFound()) {
+    v.clear();
+    put_le64(&v, kFormatVersion);
+    fs = db_->Put(rocksdb::WriteOptions(), cf(Cf::kMeta), format_key, v);
+    if (!fs.ok()) return fs;
+  } else if (!fs.ok()) {
+    return fs;
+  } else if (v.size() != 8 || get_le64(v.data()) != kFormatVersion) {
+    return rocksdb::Status::NotSupported("store format version " +
+                                         std::to_string(v.size() == 8 ? get_le64(v.data()) : 0) +
+                                         " is not the one this binary reads (" + std::to_string(kFormatVersion) + ")");
+  }
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(Cf::kMeta), rocksdb::Slice(kRevisionMetaKey.data(), kRevisionMetaKey.size()), &v);
   if (s.ok() && v.size() == 8) {
     last_revision_ = get_le64(v.data());
@@ -142,6 +156,7 @@ void Engine::close() {
   sync_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
   if (syncer_.joinable()) syncer_.join();
+  if (persister_.joinable()) persister_.join();
   if (db_) {
     db_->SyncWAL();
     db_->Flush(rocksdb::FlushOptions());
@@ -311,6 +326,40 @@ rocksdb::Status Engine::persist(bool compact) {
   }
   last_save_unix_ = unix_ms() / 1000;
   return s;
+}
+
+bool Engine::persist_in_background(bool compact) {
+  bool expected = false;
+  if (!persisting_.compare_exchange_strong(expected, true)) return false;
+  if (persister_.joinable()) persister_.join();
+  persister_ = std::thread([this, compact] {
+    persist(compact);
+    persisting_ = false;
+  });
+  return true;
+}
+
+SnapshotView::~SnapshotView() {
+  if (snapshot_) engine_.db()->ReleaseSnapshot(snapshot_);
+}
+
+const rocksdb::Snapshot* SnapshotView::snapshot() {
+  if (!snapshot_) snapshot_ = engine_.db()->GetSnapshot();
+  return snapshot_;
+}
+
+rocksdb::Status SnapshotView::get(Cf cf, std::string_view key, rocksdb::PinnableSlice* value) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot();
+  return engine_.db()->Get(ro, engine_.cf(cf), rocksdb::Slice(key.data(), key.size()), value);
+}
+
+std::unique_ptr<BoundedIterator> SnapshotView::iterate(Cf cf, std::string lower, std::string upper) {
+  auto it = std::make_unique<BoundedIterator>(std::move(lower), std::move(upper));
+  auto& ro = it->read_options();
+  ro.snapshot = snapshot();
+  it->reset(engine_.db()->NewIterator(ro, engine_.cf(cf)));
+  return it;
 }
 
 uint64_t Engine::disk_bytes() const {

@@ -77,6 +77,10 @@ class Engine {
   int64_t last_save_unix() const { return last_save_unix_.load(); }
   // Flushes memtables and syncs (SAVE); compact=true also compacts (BGREWRITEAOF).
   rocksdb::Status persist(bool compact);
+  // The same in a background thread (BGSAVE, BGREWRITEAOF); false if one is
+  // already running.
+  bool persist_in_background(bool compact);
+  bool persisting() const { return persisting_.load(); }
   uint64_t disk_bytes() const;
   void set_fsync(FsyncPolicy p) { fsync_.store(p); }
   FsyncPolicy fsync() const { return fsync_.load(); }
@@ -110,11 +114,33 @@ class Engine {
   std::atomic<bool> stopping_{false};
   std::thread writer_;
   std::thread syncer_;
+  std::thread persister_;
+  std::atomic<bool> persisting_{false};
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
   bool closed_ = false;
   EngineStats stats_;
 
+};
+
+// A consistent read view for one command on an I/O thread: the first read
+// pins a RocksDB snapshot, so a command that reads several records (a
+// collection's record and its members, MGET) sees a single moment.
+class SnapshotView final : public View {
+ public:
+  explicit SnapshotView(Engine& engine) : engine_(engine) {}
+  ~SnapshotView() override;
+  SnapshotView(const SnapshotView&) = delete;
+  SnapshotView& operator=(const SnapshotView&) = delete;
+
+  rocksdb::Status get(Cf cf, std::string_view key, rocksdb::PinnableSlice* value) override;
+  std::unique_ptr<BoundedIterator> iterate(Cf cf, std::string lower, std::string upper) override;
+  int64_t key_count(uint8_t ns) const override { return engine_.key_count(ns); }
+
+ private:
+  const rocksdb::Snapshot* snapshot();
+  Engine& engine_;
+  const rocksdb::Snapshot* snapshot_ = nullptr;
 };
 
 }  // namespace cairn::engine

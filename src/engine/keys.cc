@@ -47,10 +47,11 @@ std::string expiry_key(int64_t at_ms, uint8_t ns, std::string_view user_key) {
   return k;
 }
 
-std::string feed_key(uint64_t revision, uint16_t index) {
+std::string feed_key(uint64_t revision, uint32_t index) {
   std::string k;
   put_be64(&k, revision);
-  put_be16(&k, index);
+  put_be16(&k, static_cast<uint16_t>(index >> 16));
+  put_be16(&k, static_cast<uint16_t>(index & 0xffff));
   return k;
 }
 

@@ -3,7 +3,7 @@
 //   data    [ns:1][user key]                   -> record (record.h)
 //   scan    [ns:1][hash:8 BE][user key]        -> ""      SCAN/RANDOMKEY order
 //   expiry  [at_ms:8 BE][ns:1][user key]       -> ""      background TTL sweep
-//   feed    [revision:8 BE][index:2 BE]        -> [ns:1][kind:1][user key]
+//   feed    [revision:8 BE][index:4 BE]        -> [ns:1][kind:1][user key]
 //   meta    "revision" | "count" [ns:1]        -> u64 LE
 //   members [ns:1][key len:4 BE][user key][version:8 BE][tag:1][sub key] -> member value
 //           (collections: hash/set/zset members, list positions, zset scores)
@@ -31,9 +31,12 @@ std::string data_prefix(uint8_t ns);
 std::string scan_key(uint8_t ns, std::string_view user_key);
 std::string scan_seek_key(uint8_t ns, uint64_t hash);
 std::string expiry_key(int64_t at_ms, uint8_t ns, std::string_view user_key);
-std::string feed_key(uint64_t revision, uint16_t index);
+std::string feed_key(uint64_t revision, uint32_t index);
 std::string count_meta_key(uint8_t ns);
 inline constexpr std::string_view kRevisionMetaKey = "revision";
+// On-disk format version, checked at open (docs/FORMAT.md).
+inline constexpr std::string_view kFormatMetaKey = "format";
+inline constexpr uint64_t kFormatVersion = 1;
 
 // The prefix shared by every member record of one collection incarnation.
 std::string member_prefix(uint8_t ns, std::string_view user_key, uint64_t version);

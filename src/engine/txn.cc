@@ -2,6 +2,7 @@
 #include "engine/txn.h"
 
 #include "engine/coding.h"
+#include "engine/status.h"
 
 namespace cairn::engine {
 
@@ -52,6 +53,15 @@ void Txn::set_count(uint8_t ns, int64_t value) {
 void Txn::begin_commit() {
   commit_revision_ = 0;
   feed_index_ = 0;
+  version_seq_ = 0;
+}
+
+uint64_t Txn::new_collection_version() {
+  constexpr uint32_t kMaxPerCommit = 1u << 20;
+  if (version_seq_ >= kMaxPerCommit) {
+    throw StoreError(rocksdb::Status::InvalidArgument("too many collections created in one commit"));
+  }
+  return (revision() << 20) | version_seq_++;
 }
 
 uint64_t Txn::revision() {
@@ -71,13 +81,16 @@ void Txn::feed(uint8_t ns, FeedKind kind, std::string_view user_key) {
 
 void Txn::set_savepoint() {
   batch_.SetSavePoint();
-  savepoints_.push_back({count_delta_, commit_revision_, feed_index_, engine_.next_revision_});
+  savepoints_.push_back(
+      {count_delta_, count_reset_, range_deletes_.size(), commit_revision_, feed_index_, engine_.next_revision_});
 }
 
 void Txn::rollback_to_savepoint() {
   batch_.RollbackToSavePoint();
   const SavePoint& sp = savepoints_.back();
   count_delta_ = sp.count_delta;
+  count_reset_ = sp.count_reset;
+  range_deletes_.resize(sp.range_deletes);
   commit_revision_ = sp.commit_revision;
   feed_index_ = sp.feed_index;
   engine_.next_revision_ = sp.next_revision;

@@ -47,6 +47,10 @@ class Txn final : public View {
   // first use, so read-only commands consume none).
   void begin_commit();
   uint64_t revision();
+  // A version number for a new collection incarnation, unique even when one
+  // commit creates several (delete + recreate inside MULTI/EXEC or a script):
+  // (revision << 20) | sequence within the commit.
+  uint64_t new_collection_version();
   void add_count(uint8_t ns, int64_t delta) { count_delta_[ns] += delta; }
   void set_count(uint8_t ns, int64_t value);
   void feed(uint8_t ns, FeedKind kind, std::string_view user_key);
@@ -70,11 +74,14 @@ class Txn final : public View {
   std::array<int64_t, kMaxNamespaces> count_reset_{};  // -1: not reset
   uint64_t first_revision_;  // next_revision_ when the group began
   uint64_t commit_revision_ = 0;
-  uint16_t feed_index_ = 0;
+  uint32_t feed_index_ = 0;
+  uint32_t version_seq_ = 0;
   struct SavePoint {
     std::array<int64_t, kMaxNamespaces> count_delta;
+    std::array<int64_t, kMaxNamespaces> count_reset;
+    size_t range_deletes;
     uint64_t commit_revision;
-    uint16_t feed_index;
+    uint32_t feed_index;
     uint64_t next_revision;
   };
   std::vector<SavePoint> savepoints_;

@@ -40,7 +40,7 @@ OpStatus open_collection_for_write(Txn& t, uint8_t ns, std::string_view key, Val
   OpStatus s = open_collection(t, ns, key, type, t.now_ms(), c);
   if (s != OpStatus::kNotFound) return s;
   c->meta = CollectionMeta{};
-  c->meta.version = t.revision();
+  c->meta.version = t.new_collection_version();
   c->prefix = engine::member_prefix(ns, key, c->meta.version);
   return OpStatus::kOk;
 }

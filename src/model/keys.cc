@@ -91,7 +91,7 @@ void copy_record(Txn& t, uint8_t src_ns, std::string_view src, const Found& from
     throw engine::StoreError(rocksdb::Status::Corruption("bad collection record"));
   }
   std::string old_prefix = engine::member_prefix(src_ns, src, m.version);
-  m.version = t.revision();
+  m.version = t.new_collection_version();
   std::string new_prefix = engine::member_prefix(dst_ns, dst, m.version);
   auto it = t.iterate(Cf::kMembers, old_prefix, prefix_successor(old_prefix));
   std::vector<std::pair<std::string, std::string>> members;

@@ -53,6 +53,7 @@ RespConnection::RespConnection(asio::ip::tcp::socket socket, command::ServerCont
   session_.addr = endpoint_string(socket_.remote_endpoint(ec));
   session_.laddr = endpoint_string(socket_.local_endpoint(ec));
   session_.authenticated = !server_.settings().has_password.load();
+  session_.fd = static_cast<int>(socket_.native_handle());
   session_.created_ms = engine::unix_ms();
   session_.last_active_ms = session_.created_ms;
 }
@@ -166,7 +167,8 @@ asio::awaitable<void> RespConnection::execute_batch() {
       }
       co_await async_run_op(server_.engine(), op, use_awaitable);
     } else {
-      command::CommandCtx ctx{cmd, session_, reply_, server_.engine().committed(), server_, engine::unix_ms()};
+      engine::SnapshotView view(server_.engine());
+      command::CommandCtx ctx{cmd, session_, reply_, view, server_, engine::unix_ms()};
       size_t mark = reply_.mark();
       try {
         command::execute_command(ctx);

@@ -69,7 +69,7 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
       ("timeout", po::value(&timeout)->default_value(0), "close clients idle this many seconds (0: never)")
       ("requirepass", po::value(&requirepass)->default_value(""), "password clients must AUTH with")
       ("feed-retention", po::value(&feed_retention)->default_value(1000000),
-       "change-feed records kept on disk for watchers");
+       "revisions (commits) whose change-feed records stay on disk for watchers");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -113,6 +113,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   settings.max_value_bytes = v;
   if (port < 0 || port > 65535) return fail("--port must be 0..65535");
   if (threads < 0 || threads > 256) return fail("--threads must be 0..256");
+  if (maxclients == 0) return fail("--maxclients must be at least 1");
+  if (timeout < 0) return fail("--timeout must be 0 (never) or a number of seconds");
   settings.data_dir = data_dir;
   settings.bind = bind;
   settings.port = port;

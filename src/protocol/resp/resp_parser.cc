@@ -12,11 +12,14 @@ namespace {
 
 constexpr size_t kMaxInline = 64 * 1024;  // PROTO_INLINE_MAX_SIZE
 
-// Strict decimal parse of [p, end) like Redis's string2ll.
+// Strict decimal parse of [p, end) like Redis's string2ll: no '+', no
+// leading zeros, no "-0".
 bool parse_int(const char* p, const char* end, int64_t* out) {
   if (p == end) return false;
+  const char* digits = *p == '-' ? p + 1 : p;
+  if (digits == end || *digits < '0' || *digits > '9' || (*digits == '0' && end - p > 1)) return false;
   auto [q, ec] = std::from_chars(p, end, *out);
-  return ec == std::errc() && q == end && !(*p == '+');
+  return ec == std::errc() && q == end;
 }
 
 const char* find_crlf(const char* p, const char* end) {
