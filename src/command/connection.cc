@@ -111,6 +111,7 @@ void cmd_hello(CommandCtx& ctx) {
         return;
       }
     }
+    std::lock_guard l(ctx.session.info_mu);
     ctx.session.name = std::string(setname);
   }
   ctx.session.resp = static_cast<int>(proto);
@@ -134,7 +135,10 @@ void cmd_hello(CommandCtx& ctx) {
 void cmd_reset(CommandCtx& ctx) {
   ctx.session.db = 0;
   ctx.session.resp = 2;
-  ctx.session.name.clear();
+  {
+    std::lock_guard l(ctx.session.info_mu);
+    ctx.session.name.clear();
+  }
   ctx.session.no_evict = ctx.session.no_touch = false;
   ctx.session.authenticated = !ctx.server.settings().has_password.load();
   ctx.reply.simple("RESET");

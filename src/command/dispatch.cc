@@ -44,15 +44,17 @@ void execute_command(CommandCtx& ctx) {
     reply_unknown(ctx);
     return;
   }
+  ctx.session.last_command_name.store(spec->name.c_str(), std::memory_order_relaxed);
+  // Redis checks existence, then arity, then auth (processCommand).
+  if (!arity_ok(*spec, ctx.argc())) {
+    ctx.reply.error(err::wrong_arity(spec->name));
+    spec->stats->rejected++;
+    return;
+  }
   Settings& settings = ctx.server.settings();
   if (settings.has_password.load(std::memory_order_relaxed) && !ctx.session.authenticated &&
       !(spec->flags & kNoAuth)) {
     ctx.reply.error(err::kNoAuth);
-    spec->stats->rejected++;
-    return;
-  }
-  if (!arity_ok(*spec, ctx.argc())) {
-    ctx.reply.error(err::wrong_arity(spec->name));
     spec->stats->rejected++;
     return;
   }
@@ -77,6 +79,7 @@ void execute_command(CommandCtx& ctx) {
 void CommandOp::execute(engine::Txn& txn) {
   mark_ = reply_.mark();
   for (Argv argv : commands) {
+    if (session_.closing) break;  // QUIT/SHUTDOWN: later commands get no reply
     txn.begin_commit();
     txn.set_savepoint();
     CommandCtx ctx{argv, session_, reply_, txn, server_, txn.now_ms()};

@@ -21,6 +21,8 @@ struct ServerStats {
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
   std::atomic<uint64_t> error_replies{0};
+  // Engine counters at the last CONFIG RESETSTAT (the engine's own never reset).
+  std::atomic<uint64_t> expired_keys_base{0};
 };
 
 class ServerContext {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 
 namespace cairn::command {
@@ -25,6 +26,14 @@ struct Session {
   int64_t created_ms = 0;
   std::atomic<int64_t> last_active_ms{0};
   std::string last_command;
+  // Full name of the last command looked up ("get", "client|list") for
+  // CLIENT LIST; points into the command table, so any thread may read it.
+  std::atomic<const char*> last_command_name{nullptr};
+  int fd = -1;  // socket descriptor, for CLIENT LIST (set by the network layer)
+  // CLIENT LIST reads name, lib_name and lib_ver from other threads: write
+  // them under info_mu.
+  mutable std::mutex info_mu;
+  std::string lib_name, lib_ver;  // CLIENT SETINFO
   // Set by the network layer; closes the connection from any thread.
   std::function<void()> kill;
 };

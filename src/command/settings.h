@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -39,6 +41,12 @@ struct Settings {
     has_password.store(!requirepass_.empty());
   }
   std::atomic<bool> has_password{false};
+
+  // Redis settings Cairn accepts but does not act on (hash-max-listpack-entries,
+  // save, notify-keyspace-events, …), by canonical name, so that CONFIG GET
+  // returns what CONFIG SET stored. Missing: the Redis default.
+  mutable std::mutex tolerated_mu;
+  std::map<std::string, std::string, std::less<>> tolerated;
 
  private:
   mutable std::mutex mu_;
