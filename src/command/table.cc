@@ -31,8 +31,13 @@ void register_all_commands() {
   register_connection_commands(t);
   register_string_commands(t);
   register_bitmap_commands(t);
+  register_hash_commands(t);
+  register_set_commands(t);
+  register_list_commands(t);
+  register_zset_commands(t);
   register_key_commands(t);
   register_server_commands(t);
+  register_introspection_commands(t);
 }
 
 }  // namespace cairn::command

@@ -85,5 +85,10 @@ void register_key_commands(CommandTable& t);
 void register_server_commands(CommandTable& t);
 void register_connection_commands(CommandTable& t);
 void register_bitmap_commands(CommandTable& t);
+void register_hash_commands(CommandTable& t);
+void register_set_commands(CommandTable& t);
+void register_introspection_commands(CommandTable& t);
+void register_list_commands(CommandTable& t);
+void register_zset_commands(CommandTable& t);
 
 }  // namespace cairn::command
