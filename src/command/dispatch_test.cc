@@ -5,10 +5,7 @@
 #include "command/dispatch.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <filesystem>
 #include <future>
 #include <memory>
 #include <string>
@@ -20,6 +17,7 @@
 #include "command/settings.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
+#include "engine/test_engine.h"
 
 namespace cairn::command {
 namespace {
@@ -50,40 +48,17 @@ class FakeReply final : public Reply {
   void add(std::string_view kind, std::string_view v) { calls.push_back(std::string(kind) + ":" + std::string(v)); }
 };
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("cairn_dispatch_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             (info ? info->name() : "x"));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-class DispatchTest : public ::testing::Test {
+class DispatchTest : public test::EngineFixture {
  protected:
   void SetUp() override {
     register_all_commands();
-    engine::EngineOptions o;
-    o.dir = dir_.str();
-    o.cache_bytes = 16u << 20;
-    rocksdb::Status s = engine::Engine::open(o, &engine_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
+    EngineFixture::SetUp();
+    if (HasFatalFailure()) return;
     server_ = std::make_unique<ServerContext>(*engine_, settings_, clients_);
   }
   void TearDown() override {
     server_.reset();
-    engine_.reset();
+    EngineFixture::TearDown();
   }
 
   // Runs one command the way a read runs on an I/O thread; returns its replies.
@@ -114,8 +89,6 @@ class DispatchTest : public ::testing::Test {
     return reply.calls;
   }
 
-  TempDir dir_;
-  std::unique_ptr<engine::Engine> engine_;
   Settings settings_;
   ClientRegistry clients_;
   std::unique_ptr<ServerContext> server_;

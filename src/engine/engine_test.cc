@@ -5,13 +5,9 @@
 #include "engine/engine.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <functional>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,58 +19,13 @@
 #include "engine/coding.h"
 #include "engine/keys.h"
 #include "engine/keyspace.h"
+#include "engine/test_engine.h"
 #include "engine/txn.h"
 
 namespace cairn::engine {
 namespace {
 
-// A fresh directory under the system temp dir, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("cairn_engine_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             (info ? info->name() : "x"));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Runs a lambda on the writer thread as one commit and records the status
-// the engine completes it with.
-class LambdaOp final : public WriteOp {
- public:
-  explicit LambdaOp(std::function<void(Txn&)> fn, bool exclusive = false)
-      : fn_(std::move(fn)), exclusive_(exclusive), done_(promise_.get_future()) {}
-  bool exclusive() const override { return exclusive_; }
-  void execute(Txn& txn) override {
-    txn.begin_commit();
-    fn_(txn);
-  }
-  void complete(const rocksdb::Status& status) override { promise_.set_value(status); }
-  rocksdb::Status wait() { return done_.get(); }
-
- private:
-  std::function<void(Txn&)> fn_;
-  bool exclusive_;
-  std::promise<rocksdb::Status> promise_;
-  std::future<rocksdb::Status> done_;
-};
-
-rocksdb::Status run(Engine& e, std::function<void(Txn&)> fn, bool exclusive = false) {
-  LambdaOp op(std::move(fn), exclusive);
-  e.submit(&op);
-  return op.wait();
-}
+using test::LambdaOp;
 
 void put_in(Txn& txn, uint8_t ns, std::string_view key, std::string_view value, int64_t expire_at = 0) {
   Found old;
@@ -89,11 +40,11 @@ void del_in(Txn& txn, uint8_t ns, std::string_view key) {
 }
 
 void put(Engine& e, uint8_t ns, std::string key, std::string value, int64_t expire_at = 0) {
-  ASSERT_TRUE(run(e, [&](Txn& t) { put_in(t, ns, key, value, expire_at); }).ok());
+  ASSERT_TRUE(test::write(e, [&](Txn& t) { put_in(t, ns, key, value, expire_at); }).ok());
 }
 
 void del(Engine& e, uint8_t ns, std::string key) {
-  ASSERT_TRUE(run(e, [&](Txn& t) { del_in(t, ns, key); }).ok());
+  ASSERT_TRUE(test::write(e, [&](Txn& t) { del_in(t, ns, key); }).ok());
 }
 
 // The live value of `key` in the committed store.
@@ -150,28 +101,12 @@ size_t count_entries(Engine& e, Cf cf) {
   return n;
 }
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public test::EngineFixture {
  protected:
-  void SetUp() override {
-    options_.dir = dir_.str();
-    options_.cache_bytes = 16u << 20;
-    open();
-  }
-  void TearDown() override { engine_.reset(); }
-  void open() {
-    rocksdb::Status s = Engine::open(options_, &engine_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void reopen() {
-    engine_->close();
-    engine_.reset();
-    open();
-  }
+  // The engine's own tests keep the default durability (fsync always), so the
+  // synced group-commit path is the one they exercise.
+  EngineTest() { options_.fsync = FsyncPolicy::kAlways; }
   Engine& e() { return *engine_; }
-
-  TempDir dir_;
-  EngineOptions options_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(EngineTest, FreshStoreIsEmpty) {
@@ -192,7 +127,7 @@ TEST_F(EngineTest, RevisionsIncreaseByOnePerCommit) {
   EXPECT_EQ(revision_of(e(), 0, "a"), 1u);
 
   // A commit that only reads consumes no revision.
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 Found f;
                 ASSERT_TRUE(lookup(t, 0, "a", t.now_ms(), &f).ok());
                 EXPECT_TRUE(f.live);
@@ -200,7 +135,7 @@ TEST_F(EngineTest, RevisionsIncreaseByOnePerCommit) {
   EXPECT_EQ(e().last_revision(), 2u);
 
   // Several writes in one commit share one revision.
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 put_in(t, 0, "c", "3");
                 put_in(t, 0, "d", "4");
                 put_in(t, 5, "e", "5");
@@ -214,7 +149,7 @@ TEST_F(EngineTest, RevisionsIncreaseByOnePerCommit) {
   EXPECT_EQ(e().last_revision(), 4u);
 
   // Two commits inside one op: two revisions.
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 put_in(t, 0, "f", "6");
                 t.begin_commit();
                 put_in(t, 0, "g", "7");
@@ -266,7 +201,7 @@ TEST_F(EngineTest, KeyCountIsExact) {
   EXPECT_EQ(get(e(), 1, "a"), "other ns");
 
   // Inside one commit the Txn sees its own writes and its pending count.
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 EXPECT_EQ(t.key_count(0), 2);
                 put_in(t, 0, "x", "1");
                 EXPECT_EQ(t.key_count(0), 3);
@@ -365,7 +300,7 @@ TEST_F(EngineTest, SavepointRollbackDiscardsOneCommand) {
   put(e(), 0, "old", "1");
   ASSERT_EQ(e().last_revision(), 1u);
 
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 // A command that fails: its writes and count delta vanish.
                 t.set_savepoint();
                 put_in(t, 0, "x", "1");
@@ -404,7 +339,7 @@ TEST_F(EngineTest, SavepointRollbackDiscardsOneCommand) {
 
 TEST_F(EngineTest, RollingBackEverythingCommitsNothing) {
   put(e(), 0, "a", "1");
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 t.set_savepoint();
                 put_in(t, 0, "b", "1");
                 t.rollback_to_savepoint();
@@ -417,7 +352,7 @@ TEST_F(EngineTest, RollingBackEverythingCommitsNothing) {
 }
 
 TEST_F(EngineTest, NestedSavepoints) {
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 t.set_savepoint();
                 put_in(t, 0, "outer", "1");
                 t.set_savepoint();
@@ -434,8 +369,7 @@ TEST_F(EngineTest, ExclusiveOpRangeDeleteAndCountReset) {
   // What FLUSHDB does: range-delete a namespace and reset its count.
   for (int i = 0; i < 5; ++i) put(e(), 0, "k" + std::to_string(i), "v");
   put(e(), 1, "other", "v");
-  ASSERT_TRUE(run(
-                  e(),
+  ASSERT_TRUE(write(
                   [](Txn& t) {
                     t.delete_range(Cf::kData, data_prefix(0), data_prefix(1));
                     t.delete_range(Cf::kScan, data_prefix(0), data_prefix(1));
@@ -460,8 +394,7 @@ TEST_F(EngineTest, SavepointRollbackUndoesCountResetAndRangeDeletes) {
   // neither its range deletes nor its count reset.
   put(e(), 0, "a", "1");
   put(e(), 0, "b", "2");
-  ASSERT_TRUE(run(
-                  e(),
+  ASSERT_TRUE(write(
                   [](Txn& t) {
                     t.set_savepoint();
                     t.delete_range(Cf::kData, data_prefix(0), data_prefix(1));
@@ -486,7 +419,7 @@ TEST_F(EngineTest, BackgroundSweepRemovesExpiredKeys) {
   open();
 
   int64_t now = unix_ms();
-  ASSERT_TRUE(run(e(), [now](Txn& t) {
+  ASSERT_TRUE(write([now](Txn& t) {
                 put_in(t, 0, "past", "v", now - 1000);
                 put_in(t, 0, "soon", "v", now + 100);
                 put_in(t, 0, "later", "v", now + 3600 * 1000);
@@ -547,11 +480,11 @@ TEST_F(EngineTest, ChangeFeedRecordsEveryWrite) {
   put(e(), 0, "a", "1");
   put(e(), 3, "b", "2");
   del(e(), 0, "a");
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 put_in(t, 1, "c", "3");
                 put_in(t, 1, std::string("bin\0key", 7), "4");
               }).ok());
-  ASSERT_TRUE(run(e(), [](Txn& t) {
+  ASSERT_TRUE(write([](Txn& t) {
                 Found f;
                 ASSERT_TRUE(lookup(t, 3, "b", t.now_ms(), &f).ok());
                 std::string payload(f.payload);

@@ -6,16 +6,10 @@
 #include "model/hash.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <functional>
-#include <future>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,69 +19,14 @@
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/keyspace.h"
+#include "engine/test_engine.h"
 #include "model/keys.h"
 
 namespace cairn::model {
 namespace {
 
-using engine::Engine;
-
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("cairn_hash_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             (info ? info->name() : "x"));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Runs model code on the writer thread as one commit.
-class LambdaOp final : public engine::WriteOp {
- public:
-  explicit LambdaOp(std::function<void(Txn&)> fn) : fn_(std::move(fn)), done_(promise_.get_future()) {}
-  void execute(Txn& txn) override {
-    txn.begin_commit();
-    fn_(txn);
-  }
-  void complete(const rocksdb::Status& status) override { promise_.set_value(status); }
-  rocksdb::Status wait() { return done_.get(); }
-
- private:
-  std::function<void(Txn&)> fn_;
-  std::promise<rocksdb::Status> promise_;
-  std::future<rocksdb::Status> done_;
-};
-
-class HashTest : public ::testing::Test {
+class HashTest : public test::EngineFixture {
  protected:
-  void SetUp() override {
-    engine::EngineOptions o;
-    o.dir = dir_.str();
-    o.cache_bytes = 16u << 20;
-    rocksdb::Status s = Engine::open(o, &engine_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override { engine_.reset(); }
-
-  void run(std::function<void(Txn&)> fn) {
-    LambdaOp op(std::move(fn));
-    engine_->submit(&op);
-    rocksdb::Status s = op.wait();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  View& view() { return engine_->committed(); }
-
   OpStatus hset(std::string key, std::vector<std::string_view> pairs, int64_t* added = nullptr) {
     OpStatus s = OpStatus::kOk;
     int64_t n = 0;
@@ -102,22 +41,22 @@ class HashTest : public ::testing::Test {
   }
   std::optional<std::string> hget(std::string key, std::string field) {
     Collection h;
-    if (open_hash(view(), 0, key, engine::unix_ms(), &h) != OpStatus::kOk) return std::nullopt;
+    if (open_hash(committed(), 0, key, engine::unix_ms(), &h) != OpStatus::kOk) return std::nullopt;
     std::string v;
-    if (!hash_get(view(), h, field, &v)) return std::nullopt;
+    if (!hash_get(committed(), h, field, &v)) return std::nullopt;
     return v;
   }
   // -1: no such hash.
   int64_t hlen(std::string key) {
     Collection h;
-    OpStatus s = open_hash(view(), 0, key, engine::unix_ms(), &h);
+    OpStatus s = open_hash(committed(), 0, key, engine::unix_ms(), &h);
     return s == OpStatus::kOk ? h.meta.count : -1;
   }
   std::map<std::string, std::string> hgetall(std::string key) {
     Collection h;
     std::map<std::string, std::string> out;
-    if (open_hash(view(), 0, key, engine::unix_ms(), &h) != OpStatus::kOk) return out;
-    for (auto& e : all_members(view(), h, true)) out[e.name] = e.value;
+    if (open_hash(committed(), 0, key, engine::unix_ms(), &h) != OpStatus::kOk) return out;
+    for (auto& e : all_members(committed(), h, true)) out[e.name] = e.value;
     return out;
   }
   void set_string(std::string key, std::string value) {
@@ -129,14 +68,14 @@ class HashTest : public ::testing::Test {
   }
   // Every record in the members column family, of every collection.
   size_t member_records() {
-    auto it = view().iterate(engine::Cf::kMembers, "", "");
+    auto it = committed().iterate(engine::Cf::kMembers, "", "");
     size_t n = 0;
     for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) ++n;
     return n;
   }
   Collection open(std::string key) {
     Collection h;
-    EXPECT_EQ(open_hash(view(), 0, key, engine::unix_ms(), &h), OpStatus::kOk);
+    EXPECT_EQ(open_hash(committed(), 0, key, engine::unix_ms(), &h), OpStatus::kOk);
     return h;
   }
   // A hash with fields f0..f<n-1> = v0..v<n-1>, written in one commit.
@@ -153,9 +92,6 @@ class HashTest : public ::testing::Test {
       ASSERT_EQ(added, n);
     });
   }
-
-  TempDir dir_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(HashTest, SetCountsOnlyNewFields) {
@@ -201,7 +137,7 @@ TEST_F(HashTest, DeletingTheLastFieldDeletesTheKey) {
   EXPECT_EQ(hgetall("h"), (std::map<std::string, std::string>{{"b", "2"}}));
   EXPECT_EQ(hdel("h", {"b", "zz"}, &removed), OpStatus::kOk);
   EXPECT_EQ(removed, 1);
-  EXPECT_FALSE(exists(view(), 0, "h", engine::unix_ms()));
+  EXPECT_FALSE(exists(committed(), 0, "h", engine::unix_ms()));
   EXPECT_EQ(engine_->key_count(0), 0);
   EXPECT_EQ(member_records(), 0u);
   EXPECT_EQ(hdel("h", {"b"}, &removed), OpStatus::kNotFound);
@@ -211,7 +147,7 @@ TEST_F(HashTest, DeletingTheLastFieldDeletesTheKey) {
 TEST_F(HashTest, WrongType) {
   set_string("s", "v");
   Collection h;
-  EXPECT_EQ(open_hash(view(), 0, "s", engine::unix_ms(), &h), OpStatus::kWrongType);
+  EXPECT_EQ(open_hash(committed(), 0, "s", engine::unix_ms(), &h), OpStatus::kWrongType);
   EXPECT_EQ(hset("s", {"a", "1"}), OpStatus::kWrongType);
   int64_t n = 0;
   EXPECT_EQ(hdel("s", {"a"}, &n), OpStatus::kWrongType);
@@ -224,7 +160,7 @@ TEST_F(HashTest, WrongType) {
     EXPECT_EQ(hash_incr_by_float(t, 0, "s", "a", 1, &f), OpStatus::kWrongType);
   });
   Found f;
-  find(view(), 0, "s", engine::unix_ms(), &f);
+  find(committed(), 0, "s", engine::unix_ms(), &f);
   EXPECT_EQ(f.header.type, ValueType::kString);
 }
 
@@ -264,7 +200,7 @@ TEST_F(HashTest, WritesKeepTheTtlAndAnExpiredHashStartsOver) {
   int64_t at = engine::unix_ms() + 100000;
   run([&](Txn& t) { EXPECT_TRUE(set_expire(t, 0, "h", at, ExpireCond::kNone)); });
   ASSERT_EQ(hset("h", {"b", "2"}), OpStatus::kOk);
-  EXPECT_EQ(expire_at(view(), 0, "h", engine::unix_ms()), at);
+  EXPECT_EQ(expire_at(committed(), 0, "h", engine::unix_ms()), at);
 
   ASSERT_EQ(hset("e", {"old1", "1", "old2", "2"}), OpStatus::kOk);
   run([&](Txn& t) { EXPECT_TRUE(set_expire(t, 0, "e", engine::unix_ms() + 30, ExpireCond::kNone)); });
@@ -274,15 +210,15 @@ TEST_F(HashTest, WritesKeepTheTtlAndAnExpiredHashStartsOver) {
   ASSERT_EQ(hset("e", {"new", "1"}, &added), OpStatus::kOk);
   EXPECT_EQ(added, 1);
   EXPECT_EQ(hgetall("e"), (std::map<std::string, std::string>{{"new", "1"}}));
-  EXPECT_EQ(expire_at(view(), 0, "e", engine::unix_ms()), -1);
+  EXPECT_EQ(expire_at(committed(), 0, "e", engine::unix_ms()), -1);
 }
 
 TEST_F(HashTest, RandomFieldsOfASmallHash) {
   fill("h", 10);
   Collection h = open("h");
-  auto all = random_distinct_members(view(), h, 20, true);
+  auto all = random_distinct_members(committed(), h, 20, true);
   EXPECT_EQ(all.size(), 10u);
-  auto some = random_distinct_members(view(), h, 4, true);
+  auto some = random_distinct_members(committed(), h, 4, true);
   ASSERT_EQ(some.size(), 4u);
   std::set<std::string> names;
   for (const auto& e : some) {
@@ -291,7 +227,7 @@ TEST_F(HashTest, RandomFieldsOfASmallHash) {
   }
   EXPECT_EQ(names.size(), 4u);
 
-  auto repeats = random_members(view(), h, 1000, false);
+  auto repeats = random_members(committed(), h, 1000, false);
   ASSERT_EQ(repeats.size(), 1000u);
   std::map<std::string, int> seen;
   for (const auto& e : repeats) {
@@ -302,15 +238,15 @@ TEST_F(HashTest, RandomFieldsOfASmallHash) {
   for (const auto& [name, n] : seen) EXPECT_GT(n, 40) << name;  // exactly uniform: ~100 each
 
   Collection missing;
-  EXPECT_TRUE(random_members(view(), missing, 5, false).empty());
-  EXPECT_TRUE(random_distinct_members(view(), missing, 5, false).empty());
+  EXPECT_TRUE(random_members(committed(), missing, 5, false).empty());
+  EXPECT_TRUE(random_distinct_members(committed(), missing, 5, false).empty());
 }
 
 TEST_F(HashTest, RandomFieldsOfALargeHashAreSampledBySeeking) {
   constexpr int kFields = 3000;
   fill("big", kFields);
   Collection h = open("big");
-  auto picks = random_distinct_members(view(), h, 50, true);
+  auto picks = random_distinct_members(committed(), h, 50, true);
   ASSERT_EQ(picks.size(), 50u);
   std::set<std::string> names;
   for (const auto& e : picks) {
@@ -324,7 +260,7 @@ TEST_F(HashTest, RandomFieldsOfALargeHashAreSampledBySeeking) {
   // 150 per call stays under size/16, so every call seeks; 30 draws per field.
   std::map<std::string, int> seen;
   for (int round = 0; round < 600; ++round) {
-    auto draws = random_members(view(), h, 150, false);
+    auto draws = random_members(committed(), h, 150, false);
     ASSERT_EQ(draws.size(), 150u);
     for (const auto& e : draws) ++seen[e.name];
   }
@@ -353,7 +289,7 @@ TEST_F(HashTest, ScanCursorVisitsEveryFieldOnce) {
   uint64_t cursor = 0;
   int pages = 0;
   do {
-    cursor = scan_members(view(), h, cursor, 7, [&](std::string_view name, std::string_view value) {
+    cursor = scan_members(committed(), h, cursor, 7, [&](std::string_view name, std::string_view value) {
       EXPECT_TRUE(seen.emplace(std::string(name), std::string(value)).second) << name;
     });
     ++pages;

@@ -8,16 +8,11 @@
 #include "model/list.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <deque>
-#include <filesystem>
-#include <functional>
-#include <future>
 #include <limits>
-#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -28,6 +23,7 @@
 #include "engine/engine.h"
 #include "engine/keys.h"
 #include "engine/keyspace.h"
+#include "engine/test_engine.h"
 #include "model/keys.h"
 #include "model/strings.h"
 
@@ -35,67 +31,11 @@ namespace cairn::model {
 namespace {
 
 using engine::Cf;
-using engine::Engine;
 using Strings = std::vector<std::string>;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("cairn_list_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             (info ? info->name() : "x"));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Runs model code on the writer thread as one commit and waits for it.
-class LambdaOp final : public engine::WriteOp {
- public:
-  explicit LambdaOp(std::function<void(Txn&)> fn) : fn_(std::move(fn)), done_(promise_.get_future()) {}
-  void execute(Txn& txn) override {
-    txn.begin_commit();
-    fn_(txn);
-  }
-  void complete(const rocksdb::Status& status) override { promise_.set_value(status); }
-  rocksdb::Status wait() { return done_.get(); }
-
- private:
-  std::function<void(Txn&)> fn_;
-  std::promise<rocksdb::Status> promise_;
-  std::future<rocksdb::Status> done_;
-};
-
-class ListTest : public ::testing::Test {
+class ListTest : public test::EngineFixture {
  protected:
-  void SetUp() override {
-    engine::EngineOptions o;
-    o.dir = dir_.str();
-    o.fsync = engine::FsyncPolicy::kNo;
-    o.cache_bytes = 16u << 20;
-    rocksdb::Status s = Engine::open(o, &engine_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override { engine_.reset(); }
-
-  View& committed() { return engine_->committed(); }
   int64_t now() const { return engine::unix_ms(); }
-
-  void run(std::function<void(Txn&)> fn) {
-    LambdaOp op(std::move(fn));
-    engine_->submit(&op);
-    rocksdb::Status s = op.wait();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
 
   // Write operations, each its own commit.
   int64_t push(std::string_view key, ListEnd end, const Strings& elements, bool only_if_exists = false,
@@ -151,9 +91,6 @@ class ListTest : public ::testing::Test {
     }
     EXPECT_EQ(expect, c.meta.tail);
   }
-
-  TempDir dir_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST(ListPositionTest, EncodingRoundTripsAndSortsNumerically) {

@@ -6,14 +6,8 @@
 #include "model/set.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <filesystem>
-#include <functional>
-#include <future>
-#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,75 +15,21 @@
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/keyspace.h"
+#include "engine/test_engine.h"
 #include "model/keys.h"
 
 namespace cairn::model {
 namespace {
 
-using engine::Engine;
 using Members = std::vector<std::string>;
-
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("cairn_set_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             (info ? info->name() : "x"));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Runs model code on the writer thread as one commit.
-class LambdaOp final : public engine::WriteOp {
- public:
-  explicit LambdaOp(std::function<void(Txn&)> fn) : fn_(std::move(fn)), done_(promise_.get_future()) {}
-  void execute(Txn& txn) override {
-    txn.begin_commit();
-    fn_(txn);
-  }
-  void complete(const rocksdb::Status& status) override { promise_.set_value(status); }
-  rocksdb::Status wait() { return done_.get(); }
-
- private:
-  std::function<void(Txn&)> fn_;
-  std::promise<rocksdb::Status> promise_;
-  std::future<rocksdb::Status> done_;
-};
 
 Members sorted(Members m) {
   std::sort(m.begin(), m.end());
   return m;
 }
 
-class SetTest : public ::testing::Test {
+class SetTest : public test::EngineFixture {
  protected:
-  void SetUp() override {
-    engine::EngineOptions o;
-    o.dir = dir_.str();
-    o.cache_bytes = 16u << 20;
-    rocksdb::Status s = Engine::open(o, &engine_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override { engine_.reset(); }
-
-  void run(std::function<void(Txn&)> fn) {
-    LambdaOp op(std::move(fn));
-    engine_->submit(&op);
-    rocksdb::Status s = op.wait();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  View& view() { return engine_->committed(); }
-
   int64_t sadd(std::string key, std::vector<std::string_view> members, OpStatus expect = OpStatus::kOk) {
     int64_t n = 0;
     run([&](Txn& t) { EXPECT_EQ(set_add(t, 0, key, members, &n), expect); });
@@ -104,16 +44,16 @@ class SetTest : public ::testing::Test {
   Members smembers(std::string key) {
     Members out;
     std::vector<std::string_view> keys{key};
-    EXPECT_EQ(set_combine(view(), 0, keys, SetCombine::kInter, engine::unix_ms(), &out), OpStatus::kOk);
+    EXPECT_EQ(set_combine(committed(), 0, keys, SetCombine::kInter, engine::unix_ms(), &out), OpStatus::kOk);
     return sorted(out);
   }
   // -1: no such set.
   int64_t scard(std::string key) {
     Collection c;
-    return open_set(view(), 0, key, engine::unix_ms(), &c) == OpStatus::kOk ? c.meta.count : -1;
+    return open_set(committed(), 0, key, engine::unix_ms(), &c) == OpStatus::kOk ? c.meta.count : -1;
   }
   OpStatus combine(SetCombine op, std::vector<std::string_view> keys, Members* out) {
-    OpStatus s = set_combine(view(), 0, keys, op, engine::unix_ms(), out);
+    OpStatus s = set_combine(committed(), 0, keys, op, engine::unix_ms(), out);
     *out = sorted(*out);
     return s;
   }
@@ -130,7 +70,7 @@ class SetTest : public ::testing::Test {
     });
   }
   size_t member_records() {
-    auto it = view().iterate(engine::Cf::kMembers, "", "");
+    auto it = committed().iterate(engine::Cf::kMembers, "", "");
     size_t n = 0;
     for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) ++n;
     return n;
@@ -144,9 +84,6 @@ class SetTest : public ::testing::Test {
       ASSERT_EQ(set_add(t, 0, key, members, &n), OpStatus::kOk);
     });
   }
-
-  TempDir dir_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(SetTest, AddRemoveKeepExactCounts) {
@@ -157,13 +94,13 @@ TEST_F(SetTest, AddRemoveKeepExactCounts) {
   uint64_t rev = 0;
   {
     Found f;
-    find(view(), 0, "s", engine::unix_ms(), &f);
+    find(committed(), 0, "s", engine::unix_ms(), &f);
     rev = f.header.revision;
   }
   EXPECT_EQ(sadd("s", {"a", "b"}), 0);  // nothing new: the key is not rewritten
   {
     Found f;
-    find(view(), 0, "s", engine::unix_ms(), &f);
+    find(committed(), 0, "s", engine::unix_ms(), &f);
     EXPECT_EQ(f.header.revision, rev);
   }
   EXPECT_EQ(srem("s", {"x", "y"}), 0);
@@ -179,14 +116,14 @@ TEST_F(SetTest, AddRemoveKeepExactCounts) {
 TEST_F(SetTest, Contains) {
   sadd("s", {"foo", "", "213244124402402314402033402"});
   Collection c;
-  ASSERT_EQ(open_set(view(), 0, "s", engine::unix_ms(), &c), OpStatus::kOk);
-  EXPECT_TRUE(set_contains(view(), c, "foo"));
-  EXPECT_TRUE(set_contains(view(), c, ""));
-  EXPECT_TRUE(set_contains(view(), c, "213244124402402314402033402"));
-  EXPECT_FALSE(set_contains(view(), c, "fo"));
+  ASSERT_EQ(open_set(committed(), 0, "s", engine::unix_ms(), &c), OpStatus::kOk);
+  EXPECT_TRUE(set_contains(committed(), c, "foo"));
+  EXPECT_TRUE(set_contains(committed(), c, ""));
+  EXPECT_TRUE(set_contains(committed(), c, "213244124402402314402033402"));
+  EXPECT_FALSE(set_contains(committed(), c, "fo"));
   Collection missing;
-  EXPECT_EQ(open_set(view(), 0, "none", engine::unix_ms(), &missing), OpStatus::kNotFound);
-  EXPECT_FALSE(set_contains(view(), missing, "foo"));
+  EXPECT_EQ(open_set(committed(), 0, "none", engine::unix_ms(), &missing), OpStatus::kNotFound);
+  EXPECT_FALSE(set_contains(committed(), missing, "foo"));
 }
 
 TEST_F(SetTest, WrongType) {
@@ -207,7 +144,7 @@ TEST_F(SetTest, WrongType) {
   EXPECT_EQ(combine(SetCombine::kDiff, {"s", "nokey", "str"}, &out), OpStatus::kWrongType);
   EXPECT_EQ(combine(SetCombine::kDiff, {"nokey", "str"}, &out), OpStatus::kWrongType);
   uint64_t card = 0;
-  EXPECT_EQ(set_inter_card(view(), 0, std::vector<std::string_view>{"s", "str"}, 0, engine::unix_ms(), &card),
+  EXPECT_EQ(set_inter_card(committed(), 0, std::vector<std::string_view>{"s", "str"}, 0, engine::unix_ms(), &card),
             OpStatus::kWrongType);
   // A failed store leaves the destination alone.
   sadd("dst", {"e"});
@@ -318,7 +255,7 @@ TEST_F(SetTest, Algebra) {
 
   uint64_t card = 0;
   auto inter_card = [&](std::vector<std::string_view> keys, uint64_t limit) {
-    EXPECT_EQ(set_inter_card(view(), 0, keys, limit, engine::unix_ms(), &card), OpStatus::kOk);
+    EXPECT_EQ(set_inter_card(committed(), 0, keys, limit, engine::unix_ms(), &card), OpStatus::kOk);
     return card;
   };
   EXPECT_EQ(inter_card({"s1", "s2"}, 0), 5u);
@@ -337,7 +274,7 @@ TEST_F(SetTest, StoreOverwritesAnyDestination) {
   ASSERT_EQ(store(SetCombine::kInter, "dst", {"s1", "s2"}, &card), OpStatus::kOk);
   EXPECT_EQ(card, 5);
   EXPECT_EQ(smembers("dst"), sorted({"5", "6", "7", "8", "9"}));
-  EXPECT_EQ(expire_at(view(), 0, "dst", engine::unix_ms()), -1);
+  EXPECT_EQ(expire_at(committed(), 0, "dst", engine::unix_ms()), -1);
   // The destination among the sources.
   ASSERT_EQ(store(SetCombine::kUnion, "dst", {"dst", "s2"}, &card), OpStatus::kOk);
   EXPECT_EQ(card, 10);
@@ -365,15 +302,15 @@ TEST_F(SetTest, StoreOverALargeSetReclaimsTheOldMembers) {
 TEST_F(SetTest, RandomMembers) {
   fill("s", 0, 50);
   Collection c;
-  ASSERT_EQ(open_set(view(), 0, "s", engine::unix_ms(), &c), OpStatus::kOk);
+  ASSERT_EQ(open_set(committed(), 0, "s", engine::unix_ms(), &c), OpStatus::kOk);
   for (uint64_t n : {1u, 5u, 45u, 50u, 100u}) {
-    auto picks = random_distinct_members(view(), c, n, false);
+    auto picks = random_distinct_members(committed(), c, n, false);
     EXPECT_EQ(picks.size(), std::min<uint64_t>(n, 50));
     std::set<std::string> names;
     for (const auto& e : picks) names.insert(e.name);
     EXPECT_EQ(names.size(), picks.size());
   }
-  EXPECT_EQ(random_members(view(), c, 100, false).size(), 100u);
+  EXPECT_EQ(random_members(committed(), c, 100, false).size(), 100u);
 }
 
 }  // namespace

@@ -4,84 +4,25 @@
 #include "model/strings.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cmath>
-#include <filesystem>
-#include <functional>
-#include <future>
 #include <limits>
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/keyspace.h"
+#include "engine/test_engine.h"
 #include "model/keys.h"
 
 namespace cairn::model {
 namespace {
 
-using engine::Engine;
-
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("cairn_strings_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             (info ? info->name() : "x"));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Runs model code on the writer thread as one commit.
-class LambdaOp final : public engine::WriteOp {
- public:
-  explicit LambdaOp(std::function<void(Txn&)> fn) : fn_(std::move(fn)), done_(promise_.get_future()) {}
-  void execute(Txn& txn) override {
-    txn.begin_commit();
-    fn_(txn);
-  }
-  void complete(const rocksdb::Status& status) override { promise_.set_value(status); }
-  rocksdb::Status wait() { return done_.get(); }
-
- private:
-  std::function<void(Txn&)> fn_;
-  std::promise<rocksdb::Status> promise_;
-  std::future<rocksdb::Status> done_;
-};
-
 constexpr uint64_t kMax = 512u << 20;
 
-class StringsTest : public ::testing::Test {
+class StringsTest : public test::EngineFixture {
  protected:
-  void SetUp() override {
-    engine::EngineOptions o;
-    o.dir = dir_.str();
-    o.cache_bytes = 16u << 20;
-    rocksdb::Status s = Engine::open(o, &engine_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override { engine_.reset(); }
-
-  void run(std::function<void(Txn&)> fn) {
-    LambdaOp op(std::move(fn));
-    engine_->submit(&op);
-    rocksdb::Status s = op.wait();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
   void set(std::string key, std::string value, int64_t expire_at = 0) {
     run([&](Txn& t) {
       Found old;
@@ -124,9 +65,6 @@ class StringsTest : public ::testing::Test {
     run([&](Txn& t) { s = set_range(t, 0, key, offset, data, max_len, len); });
     return s;
   }
-
-  TempDir dir_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(StringsTest, GetStringStatuses) {

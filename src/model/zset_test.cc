@@ -6,18 +6,12 @@
 #include "model/zset.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <functional>
-#include <future>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,51 +21,14 @@
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/keyspace.h"
+#include "engine/test_engine.h"
 #include "model/keys.h"
 #include "model/score.h"
 
 namespace cairn::model {
 namespace {
 
-using engine::Engine;
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("cairn_zset_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             (info ? info->name() : "x"));
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Runs model code on the writer thread as one commit.
-class LambdaOp final : public engine::WriteOp {
- public:
-  explicit LambdaOp(std::function<void(Txn&)> fn) : fn_(std::move(fn)), done_(promise_.get_future()) {}
-  void execute(Txn& txn) override {
-    txn.begin_commit();
-    fn_(txn);
-  }
-  void complete(const rocksdb::Status& status) override { promise_.set_value(status); }
-  rocksdb::Status wait() { return done_.get(); }
-
- private:
-  std::function<void(Txn&)> fn_;
-  std::promise<rocksdb::Status> promise_;
-  std::future<rocksdb::Status> done_;
-};
 
 using Pairs = std::vector<std::pair<std::string, double>>;
 
@@ -87,24 +44,8 @@ std::vector<std::string> names(const std::vector<ScoredMember>& v) {
   return out;
 }
 
-class ZSetTest : public ::testing::Test {
+class ZSetTest : public test::EngineFixture {
  protected:
-  void SetUp() override {
-    engine::EngineOptions o;
-    o.dir = dir_.str();
-    o.cache_bytes = 16u << 20;
-    rocksdb::Status s = Engine::open(o, &engine_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override { engine_.reset(); }
-
-  void run(std::function<void(Txn&)> fn) {
-    LambdaOp op(std::move(fn));
-    engine_->submit(&op);
-    rocksdb::Status s = op.wait();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  View& view() { return engine_->committed(); }
   int64_t now() { return engine::unix_ms(); }
 
   OpStatus add(std::string key, Pairs items, ZAddFlags flags = {}, ZAddResult* result = nullptr) {
@@ -130,18 +71,18 @@ class ZSetTest : public ::testing::Test {
   }
   int64_t card(std::string_view key) {
     int64_t n = -1;
-    zcard(view(), 0, key, now(), &n);
+    zcard(committed(), 0, key, now(), &n);
     return n;
   }
   std::optional<double> score(std::string_view key, std::string_view member) {
     std::vector<std::optional<double>> s;
     std::string_view m[] = {member};
-    zscores(view(), 0, key, now(), m, &s);
+    zscores(committed(), 0, key, now(), m, &s);
     return s.at(0);
   }
   std::vector<ScoredMember> range(std::string_view key, RangeSpec spec) {
     std::vector<ScoredMember> out;
-    OpStatus s = zrange(view(), 0, key, now(), spec, &out);
+    OpStatus s = zrange(committed(), 0, key, now(), spec, &out);
     EXPECT_TRUE(s == OpStatus::kOk || s == OpStatus::kNotFound);
     return out;
   }
@@ -175,19 +116,16 @@ class ZSetTest : public ::testing::Test {
   }
   std::optional<int64_t> rank(std::string_view key, std::string_view member, bool reverse = false) {
     std::optional<int64_t> r;
-    EXPECT_NE(zrank(view(), 0, key, now(), member, reverse, &r), OpStatus::kWrongType);
+    EXPECT_NE(zrank(committed(), 0, key, now(), member, reverse, &r), OpStatus::kWrongType);
     return r;
   }
   // Every record in the members column family (all keys, all versions).
   size_t member_records() {
-    auto it = view().iterate(engine::Cf::kMembers, "", "");
+    auto it = committed().iterate(engine::Cf::kMembers, "", "");
     size_t n = 0;
     for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) ++n;
     return n;
   }
-
-  TempDir dir_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(ZSetTest, AddScoresAndCount) {
@@ -236,7 +174,7 @@ TEST_F(ZSetTest, AddFlags) {
   // XX on a missing key creates nothing.
   add("none", {{"a", 1}}, xx, &r);
   EXPECT_EQ(card("none"), 0);
-  EXPECT_FALSE(exists(view(), 0, "none", now()));
+  EXPECT_FALSE(exists(committed(), 0, "none", now()));
 
   ZAddFlags gt;
   gt.gt = true;
@@ -292,7 +230,7 @@ TEST_F(ZSetTest, RemoveDeletesKeyAndRecords) {
   EXPECT_EQ(card("z"), 1);
   EXPECT_EQ(member_records(), 2u);
   EXPECT_EQ(rem("z", {"c"}), 1);
-  EXPECT_FALSE(exists(view(), 0, "z", now()));
+  EXPECT_FALSE(exists(committed(), 0, "z", now()));
   EXPECT_EQ(engine_->key_count(0), 0);
   EXPECT_EQ(member_records(), 0u);
   EXPECT_EQ(rem("z", {"c"}), 0);
@@ -302,14 +240,14 @@ TEST_F(ZSetTest, WrongType) {
   set_string("s", "v");
   EXPECT_EQ(add("s", {{"a", 1}}), OpStatus::kWrongType);
   std::vector<ScoredMember> out;
-  EXPECT_EQ(zrange(view(), 0, "s", now(), RangeSpec{}, &out), OpStatus::kWrongType);
+  EXPECT_EQ(zrange(committed(), 0, "s", now(), RangeSpec{}, &out), OpStatus::kWrongType);
   std::optional<int64_t> r;
-  EXPECT_EQ(zrank(view(), 0, "s", now(), "a", false, &r), OpStatus::kWrongType);
+  EXPECT_EQ(zrank(committed(), 0, "s", now(), "a", false, &r), OpStatus::kWrongType);
   int64_t n;
   run([&](Txn& t) { EXPECT_EQ(zrem(t, 0, "s", std::vector<std::string_view>{"a"}, &n), OpStatus::kWrongType); });
   std::vector<SetOpSource> sources;
   std::string_view keys[] = {"missing", "s"};
-  EXPECT_EQ(open_sources(view(), 0, now(), keys, &sources), OpStatus::kWrongType);
+  EXPECT_EQ(open_sources(committed(), 0, now(), keys, &sources), OpStatus::kWrongType);
 }
 
 TEST_F(ZSetTest, RankRanges) {
@@ -385,10 +323,10 @@ TEST_F(ZSetTest, ScoreRanges) {
   int64_t n = -1;
   ScoreRange r;
   ASSERT_TRUE(parse_score_range("(0", "(3", &r));
-  EXPECT_EQ(zcount(view(), 0, "z", now(), r, &n), OpStatus::kOk);
+  EXPECT_EQ(zcount(committed(), 0, "z", now(), r, &n), OpStatus::kOk);
   EXPECT_EQ(n, 2);
   ASSERT_TRUE(parse_score_range("-inf", "+inf", &r));
-  zcount(view(), 0, "z", now(), r, &n);
+  zcount(committed(), 0, "z", now(), r, &n);
   EXPECT_EQ(n, 7);
 }
 
@@ -449,7 +387,7 @@ TEST_F(ZSetTest, LexRanges) {
     LexRange r;
     EXPECT_TRUE(parse_lex_range(a, b, &r));
     int64_t n = -1;
-    zlexcount(view(), 0, "z", now(), r, &n);
+    zlexcount(committed(), 0, "z", now(), r, &n);
     return n;
   };
   EXPECT_EQ(lexcount("-", "+"), 9);
@@ -480,7 +418,7 @@ TEST_F(ZSetTest, RemoveRanges) {
   EXPECT_EQ(all("z"), (V{"a"}));
   fresh();
   EXPECT_EQ(remove(by_score("-inf", "+inf")), 5);
-  EXPECT_FALSE(exists(view(), 0, "z", now()));
+  EXPECT_FALSE(exists(committed(), 0, "z", now()));
   EXPECT_EQ(member_records(), 0u);
 
   Pairs lex;
@@ -501,7 +439,7 @@ TEST_F(ZSetTest, Pops) {
   out.clear();
   run([&](Txn& t) { EXPECT_EQ(zpop(t, 0, "z", false, 10, &out), OpStatus::kOk); });
   EXPECT_EQ(pairs(out), (Pairs{{"c", 2}}));
-  EXPECT_FALSE(exists(view(), 0, "z", now()));
+  EXPECT_FALSE(exists(committed(), 0, "z", now()));
   EXPECT_EQ(member_records(), 0u);
   out.clear();
   run([&](Txn& t) { EXPECT_EQ(zpop(t, 0, "z", false, 1, &out), OpStatus::kNotFound); });
@@ -529,14 +467,14 @@ TEST_F(ZSetTest, RangeStoreOverwritesAnyTypeAndDropsTtl) {
   run([&](Txn& t) { EXPECT_EQ(zrangestore(t, 0, "dst", "src", by_score("2", "3"), &stored), OpStatus::kOk); });
   EXPECT_EQ(stored, 2);
   EXPECT_EQ(pairs(range("dst", by_rank(0, -1))), (Pairs{{"b", 2}, {"c", 3}}));
-  EXPECT_EQ(expire_at(view(), 0, "dst", now()), -1);
+  EXPECT_EQ(expire_at(committed(), 0, "dst", now()), -1);
   // Storing over itself.
   run([&](Txn& t) { EXPECT_EQ(zrangestore(t, 0, "dst", "dst", by_rank(0, 0), &stored), OpStatus::kOk); });
   EXPECT_EQ(pairs(range("dst", by_rank(0, -1))), (Pairs{{"b", 2}}));
   // An empty range deletes the destination.
   run([&](Txn& t) { EXPECT_EQ(zrangestore(t, 0, "dst", "src", by_rank(5, 6), &stored), OpStatus::kOk); });
   EXPECT_EQ(stored, 0);
-  EXPECT_FALSE(exists(view(), 0, "dst", now()));
+  EXPECT_FALSE(exists(committed(), 0, "dst", now()));
   EXPECT_EQ(member_records(), 8u);  // only src's
   // A wrong-type source leaves the destination alone.
   set_string("s", "v");
@@ -550,34 +488,34 @@ TEST_F(ZSetTest, SetOperations) {
   add("b", {{"b", 1}, {"c", 2}, {"d", 3}});
   auto sources = [&](std::vector<std::string_view> keys, std::vector<double> weights = {}) {
     std::vector<SetOpSource> s;
-    EXPECT_EQ(open_sources(view(), 0, now(), keys, &s), OpStatus::kOk);
+    EXPECT_EQ(open_sources(committed(), 0, now(), keys, &s), OpStatus::kOk);
     for (size_t i = 0; i < weights.size(); ++i) s[i].weight = weights[i];
     return s;
   };
-  EXPECT_EQ(pairs(combine(view(), SetOp::kUnion, sources({"a", "b"}), Aggregate::kSum)),
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kUnion, sources({"a", "b"}), Aggregate::kSum)),
             (Pairs{{"a", 1}, {"b", 3}, {"d", 3}, {"c", 5}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kUnion, sources({"a", "b"}, {2, 3}), Aggregate::kSum)),
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kUnion, sources({"a", "b"}, {2, 3}), Aggregate::kSum)),
             (Pairs{{"a", 2}, {"b", 7}, {"d", 9}, {"c", 12}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kUnion, sources({"a", "b"}), Aggregate::kMin)),
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kUnion, sources({"a", "b"}), Aggregate::kMin)),
             (Pairs{{"a", 1}, {"b", 1}, {"c", 2}, {"d", 3}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kInter, sources({"a", "b"}), Aggregate::kSum)),
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kInter, sources({"a", "b"}), Aggregate::kSum)),
             (Pairs{{"b", 3}, {"c", 5}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kInter, sources({"a", "b"}), Aggregate::kMax)),
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kInter, sources({"a", "b"}), Aggregate::kMax)),
             (Pairs{{"b", 2}, {"c", 3}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kDiff, sources({"a", "b"}), Aggregate::kSum)), (Pairs{{"a", 1}}));
-  EXPECT_TRUE(combine(view(), SetOp::kInter, sources({"a", "missing"}), Aggregate::kSum).empty());
-  EXPECT_EQ(combine(view(), SetOp::kUnion, sources({"a", "missing"}), Aggregate::kSum).size(), 3u);
-  EXPECT_TRUE(combine(view(), SetOp::kDiff, sources({"a", "a"}), Aggregate::kSum).empty());
-  EXPECT_EQ(intersection_size(view(), sources({"a", "b"}), 0), 2);
-  EXPECT_EQ(intersection_size(view(), sources({"a", "b"}), 1), 1);
-  EXPECT_EQ(intersection_size(view(), sources({"a", "missing"}), 0), 0);
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kDiff, sources({"a", "b"}), Aggregate::kSum)), (Pairs{{"a", 1}}));
+  EXPECT_TRUE(combine(committed(), SetOp::kInter, sources({"a", "missing"}), Aggregate::kSum).empty());
+  EXPECT_EQ(combine(committed(), SetOp::kUnion, sources({"a", "missing"}), Aggregate::kSum).size(), 3u);
+  EXPECT_TRUE(combine(committed(), SetOp::kDiff, sources({"a", "a"}), Aggregate::kSum).empty());
+  EXPECT_EQ(intersection_size(committed(), sources({"a", "b"}), 0), 2);
+  EXPECT_EQ(intersection_size(committed(), sources({"a", "b"}), 1), 1);
+  EXPECT_EQ(intersection_size(committed(), sources({"a", "missing"}), 0), 0);
 
   // inf + -inf sums to 0; 0 * inf weights to 0.
   add("p", {{"k", kInf}});
   add("n", {{"k", -kInf}});
-  EXPECT_EQ(pairs(combine(view(), SetOp::kUnion, sources({"p", "n"}), Aggregate::kSum)), (Pairs{{"k", 0}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kInter, sources({"p", "n"}), Aggregate::kSum)), (Pairs{{"k", 0}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kUnion, sources({"n"}, {0}), Aggregate::kSum)), (Pairs{{"k", 0}}));
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kUnion, sources({"p", "n"}), Aggregate::kSum)), (Pairs{{"k", 0}}));
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kInter, sources({"p", "n"}), Aggregate::kSum)), (Pairs{{"k", 0}}));
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kUnion, sources({"n"}, {0}), Aggregate::kSum)), (Pairs{{"k", 0}}));
 
   // Storing the result over one of the inputs.
   run([&](Txn& t) {
@@ -604,13 +542,13 @@ TEST_F(ZSetTest, SetSourcesScoreOne) {
   add("z", {{"b", 1}, {"c", 2}, {"d", 3}});
   std::vector<SetOpSource> s;
   std::string_view keys[] = {"set", "z"};
-  ASSERT_EQ(open_sources(view(), 0, now(), keys, &s), OpStatus::kOk);
+  ASSERT_EQ(open_sources(committed(), 0, now(), keys, &s), OpStatus::kOk);
   s[0].weight = 2;
   s[1].weight = 3;
-  EXPECT_EQ(pairs(combine(view(), SetOp::kUnion, s, Aggregate::kSum)),
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kUnion, s, Aggregate::kSum)),
             (Pairs{{"a", 2}, {"b", 5}, {"c", 8}, {"d", 9}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kInter, s, Aggregate::kSum)), (Pairs{{"b", 5}, {"c", 8}}));
-  EXPECT_EQ(pairs(combine(view(), SetOp::kDiff, s, Aggregate::kSum)), (Pairs{{"a", 1}}));
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kInter, s, Aggregate::kSum)), (Pairs{{"b", 5}, {"c", 8}}));
+  EXPECT_EQ(pairs(combine(committed(), SetOp::kDiff, s, Aggregate::kSum)), (Pairs{{"a", 1}}));
 }
 
 TEST_F(ZSetTest, RandomMembers) {
@@ -621,13 +559,13 @@ TEST_F(ZSetTest, RandomMembers) {
   std::vector<ScoredMember> out;
 
   // count >= size: every member, highest score first (as Redis answers).
-  ASSERT_EQ(zrandmember(view(), 0, "z", now(), 20, &out), OpStatus::kOk);
+  ASSERT_EQ(zrandmember(committed(), 0, "z", now(), 20, &out), OpStatus::kOk);
   EXPECT_EQ(names(out), names(range("z", by_rank(0, -1, true))));
 
   // Distinct draws, scores attached.
   for (int64_t count : {1, 2, 8, 9}) {
     out.clear();
-    zrandmember(view(), 0, "z", now(), count, &out);
+    zrandmember(committed(), 0, "z", now(), count, &out);
     ASSERT_EQ(out.size(), static_cast<size_t>(count));
     std::set<std::string> seen;
     for (const auto& m : out) {
@@ -639,7 +577,7 @@ TEST_F(ZSetTest, RandomMembers) {
 
   // Repeats allowed; roughly uniform (chi-square, 9 degrees of freedom).
   out.clear();
-  zrandmember(view(), 0, "z", now(), -10000, &out);
+  zrandmember(committed(), 0, "z", now(), -10000, &out);
   ASSERT_EQ(out.size(), 10000u);
   std::map<std::string, int> hits;
   for (const auto& m : out) {
@@ -653,7 +591,7 @@ TEST_F(ZSetTest, RandomMembers) {
   EXPECT_LT(chi, 40);
 
   out.clear();
-  EXPECT_EQ(zrandmember(view(), 0, "missing", now(), 3, &out), OpStatus::kNotFound);
+  EXPECT_EQ(zrandmember(committed(), 0, "missing", now(), 3, &out), OpStatus::kNotFound);
   EXPECT_TRUE(out.empty());
 }
 
@@ -678,7 +616,7 @@ TEST_F(ZSetTest, ExpiredKeyStartsFresh) {
   add("z", {{"new", 2}});
   EXPECT_EQ(all("z"), (std::vector<std::string>{"new"}));
   EXPECT_EQ(card("z"), 1);
-  EXPECT_EQ(expire_at(view(), 0, "z", now()), -1);
+  EXPECT_EQ(expire_at(committed(), 0, "z", now()), -1);
 }
 
 }  // namespace
