@@ -18,18 +18,15 @@ from cairn_server import CairnServer  # noqa: E402
 
 
 def info_field(cli, section, field):
-    for line in cli.execute_command("INFO", section).decode().splitlines():
-        if line.startswith(field + ":"):
-            return line.split(":", 1)[1]
-    return None
+    value = cli.info(section).get(field)
+    return None if value is None else str(value)
 
 
 def del_usec(cli):
-    line = info_field(cli, "commandstats", "cmdstat_del")
-    if not line:
-        return 0
-    fields = dict(kv.split("=") for kv in line.split(","))
-    return int(fields["usec"]), int(fields["calls"])
+    stat = cli.info("commandstats").get("cmdstat_del")
+    if not stat:
+        return 0, 0
+    return int(stat["usec"]), int(stat["calls"])
 
 
 def fill(cli, kind, key, n, batch=1000):
@@ -92,11 +89,15 @@ def main():
             t0 = time.time()
             n = scan_count(cli, kind, key)
             t_scan = time.time() - t0
-            usec0, calls0 = del_usec(cli) or (0, 0)
+            usec0, calls0 = del_usec(cli)
             cli.delete(key)
-            usec1, calls1 = del_usec(cli) or (0, 0)
+            usec1, calls1 = del_usec(cli)
             del_us = usec1 - usec0
             cli.execute_command("BGREWRITEAOF")  # flush + compact: reclaims the members
+            for _ in range(600):
+                time.sleep(0.1)
+                if info_field(cli, "persistence", "aof_rewrite_in_progress") == "0":
+                    break
             disk_after = int(info_field(cli, "cairn", "disk_bytes") or 0)
             ok = n == args.members and cli.exists(key) == 0
             rows.append((kind, args.members, t_fill, n, t_scan, del_us, disk_full, disk_after, ok))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# compare-set-get.sh — SET/GET throughput of Cairn next to Redis, as a table for docs/benchmarks.md.
+# compare.sh — redis-benchmark throughput of Cairn next to Redis, as a table for docs/benchmarks.md.
 #
-# Runs the stock `redis-benchmark -t set,get` against
+# Runs the stock `redis-benchmark -t $TESTS` (default set,get) against
 #   A. Debian's redis-server with AOF on and fsync once a second (appendfsync everysec),
 #   B. Cairn with --fsync everysec (the comparable durability setting),
 #   C. Cairn with --fsync always (Cairn's default: every acknowledged write is on disk),
@@ -14,15 +14,17 @@
 # commands); progress goes to stderr. Builds nothing.
 #
 # Usage:
-#   bench/compare-set-get.sh build/cairn > /tmp/set-get.md
+#   bench/compare.sh build/cairn > /tmp/set-get.md
+#   TESTS=lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100 bench/compare.sh build/cairn
 #
 # Environment (all optional):
 #   ROUNDS=3  REQUESTS=200000  CLIENTS=50  VALUE_SIZE=100      benchmark shape
+#   TESTS=set,get  EXTRA_BENCH_ARGS="-r 1000000 -P 16"          which tests, more redis-benchmark flags
 #   CAIRN_EXTRA_ARGS="--threads 2"                              appended to the Cairn command
 #   CAIRN_CMD='...{port}...{data_dir}...{fsync}...'             replaces the Cairn command line
 #       (to try this script before Cairn is built, let redis-server stand in for it:
 #        CAIRN_CMD="redis-server --port {port} --bind 127.0.0.1 --dir {data_dir} \
-#                   --appendonly yes --appendfsync {fsync} --save ''" bench/compare-set-get.sh)
+#                   --appendonly yes --appendfsync {fsync} --save ''" bench/compare.sh)
 #   REDIS_SERVER=redis-server  REDIS_BENCHMARK=redis-benchmark  REDIS_CLI=redis-cli
 #   TMPDIR                                                      where the data directories go
 #       (it must be a real disk, not tmpfs, or fsync costs nothing)
@@ -40,8 +42,8 @@ CAIRN_EXTRA_ARGS=${CAIRN_EXTRA_ARGS:-}
 START_TIMEOUT_TENTHS=300   # 30 s for a server to answer PING
 STOP_TIMEOUT_TENTHS=300    # 30 s after SIGTERM before SIGKILL
 
-die() { echo "compare-set-get: $*" >&2; exit 1; }
-note() { echo "compare-set-get: $*" >&2; }
+die() { echo "compare: $*" >&2; exit 1; }
+note() { echo "compare: $*" >&2; }
 
 CAIRN_BIN=${1:-}
 if [[ -n ${CAIRN_CMD:-} ]]; then
@@ -55,7 +57,10 @@ else
 fi
 [[ -n $CAIRN_EXTRA_ARGS ]] && CAIRN_CMD="$CAIRN_CMD $CAIRN_EXTRA_ARGS"
 REDIS_CMD="$REDIS_SERVER --port {port} --bind 127.0.0.1 --dir {data_dir} --appendonly yes --appendfsync everysec --save ''"
-BENCH_ARGS=(-t "set,get" -c "$CLIENTS" -n "$REQUESTS" -d "$VALUE_SIZE" -q)
+TESTS=${TESTS:-set,get}
+# shellcheck disable=SC2206  # word splitting of the extra flags is intended
+BENCH_ARGS=(-t "$TESTS" -c "$CLIENTS" -n "$REQUESTS" -d "$VALUE_SIZE" -q ${EXTRA_BENCH_ARGS:-})
+NTESTS=$(tr ',' '\n' <<<"$TESTS" | grep -c .)
 
 for tool in "$REDIS_SERVER" "$REDIS_BENCHMARK" "$REDIS_CLI" /usr/bin/python3; do
   command -v "$tool" >/dev/null || die "$tool not found (apt-get install redis-server redis-tools python3)"
@@ -141,14 +146,17 @@ run_one() {
   out=$("$REDIS_BENCHMARK" -h 127.0.0.1 -p "$PORT" "${BENCH_ARGS[@]}" 2>&1) \
     || { note "redis-benchmark failed against $label:"; echo "$out" >&2; exit 1; }
   # -q prints progress lines ending in \r, then e.g. "SET: 88888.89 requests per second, p50=0.263 msec".
-  parsed=$(tr '\r' '\n' <<<"$out" |
-    sed -n 's/^ *\([A-Z]*\): \([0-9.]*\) requests per second, p50=\([0-9.]*\) msec.*/\1 \2 \3/p')
-  [[ $(wc -l <<<"$parsed") -eq 2 ]] || { note "unexpected redis-benchmark output:"; echo "$out" >&2; exit 1; }
+  # (LRANGE tests print an extra "LPUSH (needed to benchmark LRANGE)" line: not a test of its own.)
+  parsed=$(tr '\r' '\n' <<<"$out" | grep -v 'needed to benchmark' |
+    sed -n 's/^ *\([A-Z_0-9]*\)[^:]*: \([0-9.]*\) requests per second, p50=\([0-9.]*\) msec.*/\1 \2 \3/p')
+  [[ $(wc -l <<<"$parsed") -eq $NTESTS ]] || { note "unexpected redis-benchmark output:"; echo "$out" >&2; exit 1; }
   # redis-benchmark does not look at replies: make sure the SETs really stored the value,
   # so that a server answering errors fast does not look like a fast server.
-  value=$("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" GET 'key:__rand_int__' 2>&1)
-  [[ ${#value} -eq $VALUE_SIZE ]] \
-    || die "$label: after the SET test, GET key:__rand_int__ returned '${value:0:80}', not a $VALUE_SIZE-byte value"
+  if [[ ,$TESTS, == *,set,* && -z ${EXTRA_BENCH_ARGS:-} ]]; then
+    value=$("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" GET 'key:__rand_int__' 2>&1)
+    [[ ${#value} -eq $VALUE_SIZE ]] \
+      || die "$label: after the SET test, GET key:__rand_int__ returned '${value:0:80}', not a $VALUE_SIZE-byte value"
+  fi
   while read -r test rps p50; do
     echo "$config $round $test $rps $p50" >>"$RESULTS"
   done <<<"$parsed"
@@ -188,14 +196,15 @@ mem_total=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
 os_name=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}")
 data_fs=$(df -T "$WORK" | awk 'NR == 2 { print $2 }')
 
-echo "### SET/GET throughput: Cairn and Redis"
+TEST_NAMES=$(awk '$1 == "redis" && $2 == 1 { print $3 }' "$RESULTS")
+echo "### redis-benchmark throughput: Cairn and Redis"
 echo
-echo "\`redis-benchmark -t set,get\`, $CLIENTS clients, $REQUESTS requests per test, $VALUE_SIZE-byte values,"
-echo "no pipelining; median of $ROUNDS runs per server (run order A B C, repeated), requests per second."
+echo "\`redis-benchmark -t $TESTS ${EXTRA_BENCH_ARGS:-}\`, $CLIENTS clients, $REQUESTS requests per test, $VALUE_SIZE-byte values,"
+echo "median of $ROUNDS runs per server (run order A B C, repeated), requests per second."
 echo
 echo "| Test | A. Redis $redis_version, AOF everysec | B. Cairn, fsync everysec | B / A | C. Cairn, fsync always | C / A |"
 echo "|---|---:|---:|---:|---:|---:|"
-for test in SET GET; do
+for test in $TEST_NAMES; do
   a=$(field redis $test 4 | median)
   b=$(field cairn-everysec $test 4 | median)
   c=$(field cairn-always $test 4 | median)
@@ -206,19 +215,17 @@ echo "Median p50 latency (ms):"
 echo
 echo "| Test | A. Redis, AOF everysec | B. Cairn, fsync everysec | C. Cairn, fsync always |"
 echo "|---|---:|---:|---:|"
-for test in SET GET; do
+for test in $TEST_NAMES; do
   echo "| $test | $(field redis $test 5 | median) | $(field cairn-everysec $test 5 | median) | $(field cairn-always $test 5 | median) |"
 done
 echo
 echo "<details><summary>Every run (requests/s, p50 ms)</summary>"
 echo
-echo "| Round | Server | SET | GET |"
-echo "|---:|---|---:|---:|"
+echo "| Round | Server | Test | requests/s (p50 ms) |"
+echo "|---:|---|---|---:|"
 for ((round = 1; round <= ROUNDS; round++)); do
   for config in "${CONFIGS[@]}"; do
-    set_line=$(awk -v c="$config" -v r="$round" '$1 == c && $2 == r && $3 == "SET" { printf "%.0f (%s)", $4, $5 }' "$RESULTS")
-    get_line=$(awk -v c="$config" -v r="$round" '$1 == c && $2 == r && $3 == "GET" { printf "%.0f (%s)", $4, $5 }' "$RESULTS")
-    echo "| $round | $config | $set_line | $get_line |"
+    awk -v c="$config" -v r="$round" '$1 == c && $2 == r { printf "| %s | %s | %s | %.0f (%s) |\n", r, c, $3, $4, $5 }' "$RESULTS"
   done
 done
 echo
