@@ -819,17 +819,19 @@ void info_persistence(ServerContext& server, Out o) {
   fmt::format_to(o,
                  "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
                  "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n"
-                 "current_save_keys_total:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_progress:0\r\n"
+                 "current_save_keys_total:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_progress:{}\r\n"
                  "rdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
                  "rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n"
                  "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\naof_enabled:1\r\n"
-                 "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
+                 "aof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
                  "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
                  "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:{}\r\naof_last_cow_size:0\r\n"
                  "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\naof_current_size:{}\r\n"
                  "aof_base_size:0\r\naof_pending_rewrite:0\r\naof_buffer_length:0\r\naof_pending_bio_fsync:0\r\n"
                  "aof_delayed_fsync:0\r\ncairn_fsync_policy:{}\r\ncairn_fsyncs:{}\r\ncairn_fsync_usec:{}\r\n",
-                 server.engine().last_save_unix(), status, server.engine().disk_bytes(),
+                 // One background persist at a time covers both BGSAVE and BGREWRITEAOF.
+                 server.engine().persisting() ? 1 : 0, server.engine().last_save_unix(),
+                 server.engine().persisting() ? 1 : 0, status, server.engine().disk_bytes(),
                  fsync_name(server.engine().fsync()), es.fsyncs.load(), es.fsync_micros.load());
 }
 
