@@ -37,7 +37,15 @@ bool arity_ok(const CommandSpec& spec, size_t argc) {
 
 const CommandSpec* lookup_command(std::string_view name) { return command_table().find(name); }
 
+void run_checked(CommandCtx& ctx);
+
 void execute_command(CommandCtx& ctx) {
+  const uint64_t errors_before = ctx.reply.errors();
+  run_checked(ctx);
+  if (ctx.reply.errors() != errors_before) ctx.server.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
+}
+
+void run_checked(CommandCtx& ctx) {
   const CommandSpec* spec = lookup_command(ctx.arg(0));
   ctx.server.stats().commands.fetch_add(1, std::memory_order_relaxed);
   if (!spec) {
@@ -70,7 +78,9 @@ void execute_command(CommandCtx& ctx) {
     }
   }
   auto t0 = std::chrono::steady_clock::now();
+  const uint64_t errors_before = ctx.reply.errors();
   spec->handler(ctx);
+  if (ctx.reply.errors() != errors_before) spec->stats->failed.fetch_add(1, std::memory_order_relaxed);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   spec->stats->calls.fetch_add(1, std::memory_order_relaxed);
   spec->stats->usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);

@@ -26,7 +26,7 @@ namespace {
 class FakeReply final : public Reply {
  public:
   void simple(std::string_view s) override { add("simple", s); }
-  void error(std::string_view msg) override { add("error", msg); }
+  void write_error(std::string_view msg) override { add("error", msg); }
   void integer(int64_t v) override { add("integer", std::to_string(v)); }
   void bulk(std::string_view s) override { add("bulk", s); }
   void null() override { add("null", ""); }

@@ -13,7 +13,12 @@ class Reply {
   virtual ~Reply() = default;
   virtual void simple(std::string_view s) = 0;
   // `msg` starts with the error code, as Redis sends it: "ERR syntax error".
-  virtual void error(std::string_view msg) = 0;
+  // Counted, so the dispatcher can tell a failed command (INFO failed_calls).
+  void error(std::string_view msg) {
+    ++errors_;
+    write_error(msg);
+  }
+  uint64_t errors() const { return errors_; }
   virtual void integer(int64_t v) = 0;
   virtual void bulk(std::string_view s) = 0;
   virtual void null() = 0;        // a missing value
@@ -35,6 +40,12 @@ class Reply {
     if (s) bulk(*s);
     else null();
   }
+
+ protected:
+  virtual void write_error(std::string_view msg) = 0;
+
+ private:
+  uint64_t errors_ = 0;
 };
 
 }  // namespace cairn::command

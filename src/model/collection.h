@@ -37,8 +37,8 @@ struct Collection {
 OpStatus open_collection(View& v, uint8_t ns, std::string_view key, ValueType type, int64_t now_ms,
                          Collection* c);
 
-// Opens for writing: a missing key becomes a new, empty collection whose
-// version is this commit's revision (c->exists stays false until saved).
+// Opens for writing: a missing key becomes a new, empty collection with a
+// fresh version (Txn::new_collection_version; c->exists stays false until saved).
 OpStatus open_collection_for_write(Txn& t, uint8_t ns, std::string_view key, ValueType type, Collection* c);
 
 // Writes the collection's record after member changes (keeping its TTL), or

@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <iostream>
 #include <thread>
@@ -118,7 +119,7 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   settings.data_dir = data_dir;
   settings.bind = bind;
   settings.port = port;
-  settings.threads = threads ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  settings.threads = threads ? threads : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 256u));
   settings.maxclients = maxclients;
   settings.timeout_seconds = timeout;
   settings.feed_retention = feed_retention;

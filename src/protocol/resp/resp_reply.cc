@@ -29,8 +29,7 @@ void RespReply::simple(std::string_view s) {
   out_.append("\r\n", 2);
 }
 
-void RespReply::error(std::string_view msg) {
-  ++errors_;
+void RespReply::write_error(std::string_view msg) {
   out_.push_back('-');
   for (char c : msg) out_.push_back(c == '\r' || c == '\n' ? ' ' : c);
   out_.append("\r\n", 2);

@@ -14,7 +14,7 @@ class RespReply final : public command::Reply {
   RespReply(std::string& out, const int& resp) : out_(out), resp_(resp) {}
 
   void simple(std::string_view s) override;
-  void error(std::string_view msg) override;
+  void write_error(std::string_view msg) override;
   void integer(int64_t v) override;
   void bulk(std::string_view s) override;
   void null() override;
@@ -29,13 +29,11 @@ class RespReply final : public command::Reply {
   int protocol() const override { return resp_; }
   size_t mark() const override { return out_.size(); }
   void rewind(size_t mark) override { out_.resize(mark); }
-  uint64_t errors() const { return errors_; }
 
  private:
   void header(char type, int64_t n);
   std::string& out_;
   const int& resp_;
-  uint64_t errors_ = 0;
 };
 
 // Formats a double the way Redis does in replies ("%.17g", inf/-inf/nan).
