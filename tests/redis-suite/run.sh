@@ -56,24 +56,30 @@ done
 
 # --tags -X skips tests tagged X (each --tags adds to the deny list).
 # --skipfile: one exact test name per line, or /regexp; blank lines ignored.
-# runtest's own control port is picked near --baseport; vary it so that
-# parallel runs do not race for it.
+# runtest's own control port is picked near --baseport. Parallel runs pick
+# different base ports; if the control port is still taken between runtest's
+# probe and its bind (a race with other tests), retry with another one.
 singles=()
 for unit in "$@"; do singles+=(--single "$unit"); done
 # shellcheck disable=SC2206  # word splitting of the extra flags is intended
 extra=(${CAIRN_RUNTEST_ARGS:-})
-set +e
-(
-  cd "$WORK/redis"
-  TERM=dumb ./runtest --host 127.0.0.1 --port "$PORT" \
-    --ignore-encoding --ignore-digest \
-    --tags -needs:repl --tags -needs:debug --tags -needs:config-maxmemory \
-    --skipfile "$WORK/skiplist.txt" \
-    --clients 1 --timeout 600 --baseport $((20000 + RANDOM % 200 * 40)) \
-    "${extra[@]}" "${singles[@]}"
-) 2>&1 | tee "$WORK/runtest.log"
-status=${PIPESTATUS[0]}
-set -e
+for attempt in 1 2 3; do
+  baseport=$((10000 + (RANDOM * 7 + $$) % 500 * 40))
+  set +e
+  (
+    cd "$WORK/redis"
+    TERM=dumb ./runtest --host 127.0.0.1 --port "$PORT" \
+      --ignore-encoding --ignore-digest \
+      --tags -needs:repl --tags -needs:debug --tags -needs:config-maxmemory \
+      --skipfile "$WORK/skiplist.txt" \
+      --clients 1 --timeout 600 --baseport "$baseport" \
+      "${extra[@]}" "${singles[@]}"
+  ) 2>&1 | tee "$WORK/runtest.log"
+  status=${PIPESTATUS[0]}
+  set -e
+  grep -q "couldn't open socket: address already in use" "$WORK/runtest.log" || break
+  echo "run.sh: runtest's control port $baseport was taken; retrying with another (attempt $attempt)" >&2
+done
 
 if ! kill -0 "$PID" 2>/dev/null; then
   echo "run.sh: FAIL: cairn is no longer running (crashed during the suite)" >&2
