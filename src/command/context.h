@@ -26,7 +26,7 @@ struct CommandCtx {
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
   engine::Txn& txn() const { return *view.txn(); }  // only in write commands
-  uint8_t ns() const { return session.db; }
+  uint8_t ns() const { return session.db.load(std::memory_order_relaxed); }
 };
 
 using Handler = void (*)(CommandCtx&);

@@ -1398,7 +1398,7 @@ std::string client_line(Session& s, const CommandCtx& ctx, int64_t now_ms) {
       "user=default redir=-1 resp={} lib-name={} lib-ver={}",
       s.id, s.addr, s.laddr, s.fd, name, std::max<int64_t>(0, (now_ms - s.created_ms) / 1000),
       std::max<int64_t>(0, (now_ms - s.last_active_ms.load(std::memory_order_relaxed)) / 1000), flags,
-      static_cast<int>(s.db), qbuf, argv_mem, qbuf + argv_mem + sizeof(Session), cmd ? cmd : "NULL", s.resp,
+      static_cast<int>(s.db), qbuf, argv_mem, qbuf + argv_mem + sizeof(Session), cmd ? cmd : "NULL", s.resp.load(),
       lib_name, lib_ver);
 }
 

@@ -13,12 +13,13 @@ namespace cairn::command {
 
 struct Session {
   uint64_t id = 0;
-  uint8_t db = 0;
-  int resp = 2;
+  // Atomic: CLIENT LIST reads these from other threads.
+  std::atomic<uint8_t> db{0};
+  std::atomic<int> resp{2};
   bool authenticated = false;
   bool closing = false;  // QUIT: close after the replies are written
-  bool no_evict = false;
-  bool no_touch = false;
+  std::atomic<bool> no_evict{false};
+  std::atomic<bool> no_touch{false};
   std::string name;
   std::string addr;   // peer ip:port
   std::string laddr;  // local ip:port

@@ -3,6 +3,7 @@
 // switches from its own reply on.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "command/reply.h"
@@ -11,7 +12,9 @@ namespace cairn::protocol::resp {
 
 class RespReply final : public command::Reply {
  public:
-  RespReply(std::string& out, const int& resp) : out_(out), resp_(resp) {}
+  RespReply(std::string& out, const std::atomic<int>& resp) : out_(out), resp_(resp) {}
+  // An int would bind to a temporary atomic and dangle.
+  RespReply(std::string& out, const int& resp) = delete;
 
   void simple(std::string_view s) override;
   void write_error(std::string_view msg) override;
@@ -33,7 +36,7 @@ class RespReply final : public command::Reply {
  private:
   void header(char type, int64_t n);
   std::string& out_;
-  const int& resp_;
+  const std::atomic<int>& resp_;
 };
 
 // Formats a double the way Redis does in replies ("%.17g", inf/-inf/nan).

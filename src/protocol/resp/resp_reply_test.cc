@@ -14,7 +14,7 @@ namespace {
 class RespReplyTest : public ::testing::Test {
  protected:
   std::string out_;
-  int resp_ = 2;
+  std::atomic<int> resp_{2};
   RespReply reply_{out_, resp_};
 
   std::string take() {
