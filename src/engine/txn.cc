@@ -61,7 +61,11 @@ uint64_t Txn::new_collection_version() {
   if (version_seq_ >= kMaxPerCommit) {
     throw StoreError(rocksdb::Status::InvalidArgument("too many collections created in one commit"));
   }
-  return (revision() << 20) | version_seq_++;
+  // The revision this commit gets if it writes, without taking it yet: a
+  // command that opens a collection and then writes nothing (ZADD XX on a
+  // missing key) must not leave a gap in the revision sequence.
+  uint64_t rev = commit_revision_ ? commit_revision_ : engine_.next_revision_;
+  return (rev << 20) | version_seq_++;
 }
 
 uint64_t Txn::revision() {
