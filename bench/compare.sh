@@ -41,9 +41,9 @@ REDIS_CLI=${REDIS_CLI:-redis-cli}
 CAIRN_EXTRA_ARGS=${CAIRN_EXTRA_ARGS:-}
 START_TIMEOUT_TENTHS=300   # 30 s for a server to answer PING
 STOP_TIMEOUT_TENTHS=300    # 30 s after SIGTERM before SIGKILL
-
-die() { echo "compare: $*" >&2; exit 1; }
-note() { echo "compare: $*" >&2; }
+LIB_NAME=compare
+# shellcheck source=bench/lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"   # note, die, start_server, stop_server, median, …
 
 CAIRN_BIN=${1:-}
 if [[ -n ${CAIRN_CMD:-} ]]; then
@@ -70,25 +70,6 @@ done
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench.XXXXXX")
 RESULTS=$WORK/results.txt   # lines: config round test rps p50_ms
 : >"$RESULTS"
-SERVER_PID=""
-
-stop_server() {
-  [[ -n $SERVER_PID ]] || return 0
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    local i
-    for ((i = 0; i < STOP_TIMEOUT_TENTHS; i++)); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      note "server $SERVER_PID ignored SIGTERM for 30 s; sending SIGKILL"
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
-    fi
-  fi
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
 
 cleanup() {
   stop_server
@@ -96,42 +77,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# start_server TEMPLATE FSYNC LABEL: fills the template, starts it, waits for PING.
-# Sets SERVER_PID and PORT.
-start_server() {
-  local template=$1 fsync=$2 label=$3
-  local data_dir log cmd i
-  PORT=$(free_port)
-  data_dir=$(mktemp -d "$WORK/data.XXXXXX")
-  log=$data_dir.log
-  cmd=${template//\{port\}/$PORT}
-  cmd=${cmd//\{data_dir\}/$data_dir}
-  cmd=${cmd//\{fsync\}/$fsync}
-  # exec: the PID we record is the server itself, not a wrapper shell.
-  bash -c "exec $cmd" </dev/null >"$log" 2>&1 &
-  SERVER_PID=$!
-  for ((i = 0; i < START_TIMEOUT_TENTHS; i++)); do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      wait "$SERVER_PID" 2>/dev/null || true
-      SERVER_PID=""
-      note "$label exited during start-up. Command: $cmd"
-      tail -n 50 "$log" >&2
-      exit 1
-    fi
-    if [[ $("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" PING 2>/dev/null) == PONG ]]; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  note "$label did not answer PING within 30 s. Command: $cmd"
-  tail -n 50 "$log" >&2
-  exit 1
-}
 
 # run_one CONFIG ROUND: one server start, one redis-benchmark run, one server stop.
 run_one() {
@@ -175,11 +120,6 @@ done
 
 # field CONFIG TEST COLUMN: the values of one column (4 = rps, 5 = p50) over all rounds.
 field() { awk -v c="$1" -v t="$2" -v col="$3" '$1 == c && $3 == t { print $col }' "$RESULTS"; }
-median() {
-  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-fmt_int() { printf '%.0f' "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }   # 1234567 -> 1,234,567
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "n/a" }'; }
 
 redis_version=$("$REDIS_SERVER" --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
 if ((CAIRN_OVERRIDDEN)); then
