@@ -101,9 +101,7 @@ done
 
 # ---- 2. build -----------------------------------------------------------------------------------
 
-# -DCAIRN_WERROR=OFF: at -O3, GCC 12 reports a false-positive -Wmaybe-uninitialized inside
-# libstdc++'s string_view hash (src/command/table.cc), which -Werror turns into a failed build.
-BUILD_CMDS="cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCAIRN_WERROR=OFF && ninja -C build-release cairn"
+BUILD_CMDS="cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C build-release cairn"
 if [[ -z $CAIRN_BIN ]]; then
   CAIRN_BIN=$ROOT/build-release/cairn
   if ((BUILD)); then

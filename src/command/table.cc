@@ -11,7 +11,7 @@ void CommandTable::add(CommandSpec spec) {
 }
 
 const CommandSpec* CommandTable::find(std::string_view name) const {
-  char buf[64];
+  char buf[64] = {};  // zeroed: GCC 12 at -O3 otherwise warns (maybe-uninitialized) in the hash
   if (name.size() > sizeof(buf)) return nullptr;
   for (size_t i = 0; i < name.size(); ++i) buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
   auto it = commands_.find(std::string_view(buf, name.size()));
