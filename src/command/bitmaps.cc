@@ -177,17 +177,7 @@ void cmd_bitpos(CommandCtx& ctx) {
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::string_view summary,
                  std::string_view since) {
-  CommandSpec s;
-  s.name = name;
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = s.last_key = s.key_step = 1;
-  s.handler = h;
-  s.group = "bitmap";
-  s.summary = summary;
-  s.since = since;
-  s.acl = "@bitmap";
-  return s;
+  return make_spec("bitmap", "@bitmap", name, arity, flags, 1, 1, 1, h, summary, since);
 }
 
 }  // namespace

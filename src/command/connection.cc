@@ -151,16 +151,7 @@ void cmd_quit(CommandCtx& ctx) {
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::string_view summary,
                  std::string_view since = "1.0.0") {
-  CommandSpec s;
-  s.name = name;
-  s.arity = arity;
-  s.flags = flags | kConnection;
-  s.handler = h;
-  s.group = "connection";
-  s.summary = summary;
-  s.since = since;
-  s.acl = "@connection";
-  return s;
+  return make_spec("connection", "@connection", name, arity, flags | kConnection, 0, 0, 0, h, summary, since);
 }
 
 }  // namespace

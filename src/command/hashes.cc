@@ -248,19 +248,7 @@ void cmd_hscan(CommandCtx& ctx) { reply_member_scan(ctx, engine::ValueType::kHas
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::string_view summary,
                  std::string_view since = "2.0.0") {
-  CommandSpec s;
-  s.name = name;
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = 1;
-  s.last_key = 1;
-  s.key_step = 1;
-  s.handler = h;
-  s.group = "hash";
-  s.summary = summary;
-  s.since = since;
-  s.acl = "@hash";
-  return s;
+  return make_spec("hash", "@hash", name, arity, flags, 1, 1, 1, h, summary, since);
 }
 
 }  // namespace

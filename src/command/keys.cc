@@ -310,19 +310,7 @@ void cmd_object(CommandCtx& ctx) {
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, int first, int last, int step, Handler h,
                  std::string_view summary, std::string_view since = "1.0.0") {
-  CommandSpec s;
-  s.name = name;
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = first;
-  s.last_key = last;
-  s.key_step = step;
-  s.handler = h;
-  s.group = "generic";
-  s.summary = summary;
-  s.since = since;
-  s.acl = "@keyspace";
-  return s;
+  return make_spec("generic", "@keyspace", name, arity, flags, first, last, step, h, summary, since);
 }
 
 }  // namespace

@@ -108,15 +108,7 @@ void cmd_function(CommandCtx& ctx) {
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::string_view summary,
                  std::string_view since = "1.0.0") {
-  CommandSpec s;
-  s.name = name;
-  s.arity = arity;
-  s.flags = flags;
-  s.handler = h;
-  s.group = "server";
-  s.summary = summary;
-  s.since = since;
-  return s;
+  return make_spec("server", "", name, arity, flags, 0, 0, 0, h, summary, since);
 }
 
 }  // namespace

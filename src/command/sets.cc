@@ -219,19 +219,7 @@ void cmd_sscan(CommandCtx& ctx) { reply_member_scan(ctx, engine::ValueType::kSet
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, int first, int last, Handler h,
                  std::string_view summary, std::string_view since = "1.0.0") {
-  CommandSpec s;
-  s.name = name;
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = first;
-  s.last_key = last;
-  s.key_step = 1;
-  s.handler = h;
-  s.group = "set";
-  s.summary = summary;
-  s.since = since;
-  s.acl = "@set";
-  return s;
+  return make_spec("set", "@set", name, arity, flags, first, last, 1, h, summary, since);
 }
 
 }  // namespace

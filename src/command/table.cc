@@ -18,6 +18,24 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
   return it == commands_.end() ? nullptr : it->second.get();
 }
 
+CommandSpec make_spec(std::string_view group, std::string_view acl, const char* name, int arity, uint32_t flags,
+                      int first, int last, int step, Handler handler, std::string_view summary,
+                      std::string_view since) {
+  CommandSpec s;
+  s.name = name;
+  s.arity = arity;
+  s.flags = flags;
+  s.first_key = first;
+  s.last_key = last;
+  s.key_step = step;
+  s.handler = handler;
+  s.group = group;
+  s.summary = summary;
+  s.since = since;
+  s.acl = acl;
+  return s;
+}
+
 CommandTable& command_table() {
   static CommandTable table;
   return table;

@@ -75,6 +75,12 @@ class CommandTable {
   std::unordered_map<std::string, std::unique_ptr<CommandSpec>, Hash, std::equal_to<>> commands_;
 };
 
+// Builds a table entry. Each family wraps it with its docs group and ACL
+// category. `first`/`last`/`step` are Redis's key positions (0: no keys).
+CommandSpec make_spec(std::string_view group, std::string_view acl, const char* name, int arity, uint32_t flags,
+                      int first, int last, int step, Handler handler, std::string_view summary,
+                      std::string_view since);
+
 // The process-wide table, filled once by register_all_commands().
 CommandTable& command_table();
 void register_all_commands();

@@ -528,19 +528,7 @@ void cmd_zscan(CommandCtx& ctx) { reply_member_scan(ctx, engine::ValueType::kZSe
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, int first, int last, int step, Handler h,
                  std::string_view summary, std::string_view since) {
-  CommandSpec s;
-  s.name = name;
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = first;
-  s.last_key = last;
-  s.key_step = step;
-  s.handler = h;
-  s.group = "sorted_set";
-  s.summary = summary;
-  s.since = since;
-  s.acl = "@sortedset";
-  return s;
+  return make_spec("sorted_set", "@sortedset", name, arity, flags, first, last, step, h, summary, since);
 }
 
 }  // namespace
