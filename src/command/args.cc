@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "command/errors.h"
+#include "command/server_context.h"
 #include "model/numbers.h"
 
 namespace cairn::command {
@@ -27,6 +28,17 @@ bool arg_double(CommandCtx& ctx, size_t i, double* out) {
   if (model::parse_double(ctx.arg(i), out)) return true;
   ctx.reply.error(err::kNotFloat);
   return false;
+}
+
+bool args_fit(CommandCtx& ctx, size_t from) {
+  const uint64_t max = ctx.server.settings().max_value_bytes.load();
+  for (size_t i = from; i < ctx.argc(); ++i) {
+    if (ctx.arg(i).size() > max) {
+      ctx.reply.error(err::kStringTooLong);
+      return false;
+    }
+  }
+  return true;
 }
 
 bool arg_expire(CommandCtx& ctx, size_t i, int64_t unit_ms, bool absolute, int64_t* at_ms) {

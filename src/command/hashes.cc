@@ -42,17 +42,6 @@ bool reply_status_error(CommandCtx& ctx, OpStatus s) {
   return false;
 }
 
-bool values_fit(CommandCtx& ctx, size_t from) {
-  uint64_t max = ctx.server.settings().max_value_bytes.load();
-  for (size_t i = from; i < ctx.argc(); ++i) {
-    if (ctx.arg(i).size() > max) {
-      ctx.reply.error(err::kStringTooLong);
-      return false;
-    }
-  }
-  return true;
-}
-
 // Opens argv[1] as a hash for a read; replies the error if it is another type.
 // False when the handler is done (wrong type).
 bool open_for_read(CommandCtx& ctx, Collection* h, OpStatus* s) {
@@ -65,7 +54,7 @@ void hset_generic(CommandCtx& ctx, bool is_hmset) {
     ctx.reply.error(err::wrong_arity(is_hmset ? "hmset" : "hset"));
     return;
   }
-  if (!values_fit(ctx, 2)) return;
+  if (!args_fit(ctx, 2)) return;
   int64_t added = 0;
   OpStatus s = model::hash_set(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.argv.subspan(2), &added);
   if (reply_status_error(ctx, s)) return;
@@ -76,7 +65,7 @@ void cmd_hset(CommandCtx& ctx) { hset_generic(ctx, false); }
 void cmd_hmset(CommandCtx& ctx) { hset_generic(ctx, true); }
 
 void cmd_hsetnx(CommandCtx& ctx) {
-  if (!values_fit(ctx, 2)) return;
+  if (!args_fit(ctx, 2)) return;
   bool set = false;
   OpStatus s = model::hash_set_if_absent(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), ctx.arg(3), &set);
   if (reply_status_error(ctx, s)) return;
@@ -172,7 +161,7 @@ void cmd_hincrbyfloat(CommandCtx& ctx) {
     ctx.reply.error("ERR value is NaN or Infinity");
     return;
   }
-  if (!values_fit(ctx, 2)) return;
+  if (!args_fit(ctx, 2)) return;
   std::string result;
   OpStatus s = model::hash_incr_by_float(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), delta, &result);
   if (reply_status_error(ctx, s)) return;

@@ -39,18 +39,6 @@ void count_hit(CommandCtx& ctx, OpStatus s) {
   (s == OpStatus::kOk ? stats.keyspace_hits : stats.keyspace_misses).fetch_add(1, std::memory_order_relaxed);
 }
 
-// Elements are values: the same size limit as strings.
-bool elements_fit(CommandCtx& ctx, size_t first) {
-  const uint64_t max = ctx.server.settings().max_value_bytes.load();
-  for (size_t i = first; i < ctx.argc(); ++i) {
-    if (ctx.arg(i).size() > max) {
-      ctx.reply.error(err::kStringTooLong);
-      return false;
-    }
-  }
-  return true;
-}
-
 // An integer in [min, max]; otherwise replies "ERR <msg>" (Redis's
 // getRangeLongFromObjectOrReply with a message: the same text for a
 // non-number and for a number out of range).
@@ -77,7 +65,7 @@ void reply_elements(CommandCtx& ctx, const std::vector<std::string>& elements) {
 }
 
 void push_generic(CommandCtx& ctx, ListEnd end, bool only_if_exists) {
-  if (!elements_fit(ctx, 2)) return;
+  if (!args_fit(ctx, 2)) return;
   int64_t length;
   OpStatus s = model::list_push(ctx.txn(), ctx.ns(), ctx.arg(1), end, ctx.argv.subspan(2), only_if_exists, &length);
   if (wrong_type(ctx, s)) return;
@@ -160,7 +148,7 @@ void cmd_lset(CommandCtx& ctx) {
     ctx.reply.error(s == OpStatus::kNotFound ? err::kNoSuchKey : err::kNotInteger);
     return;
   }
-  if (!elements_fit(ctx, 3)) return;
+  if (!args_fit(ctx, 3)) return;
   bool in_range;
   OpStatus s = model::list_set(t, ctx.ns(), ctx.arg(1), index, ctx.arg(3), &in_range);
   if (wrong_type(ctx, s)) return;
@@ -249,7 +237,7 @@ void cmd_linsert(CommandCtx& ctx) {
     ctx.reply.error(err::kSyntax);
     return;
   }
-  if (!elements_fit(ctx, 4)) return;
+  if (!args_fit(ctx, 4)) return;
   int64_t length;
   OpStatus s = model::list_insert(ctx.txn(), ctx.ns(), ctx.arg(1), after, ctx.arg(3), ctx.arg(4), &length);
   if (wrong_type(ctx, s)) return;

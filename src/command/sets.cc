@@ -33,24 +33,13 @@ bool reply_wrong_type(CommandCtx& ctx, OpStatus s) {
   return true;
 }
 
-bool members_fit(CommandCtx& ctx, size_t from) {
-  uint64_t max = ctx.server.settings().max_value_bytes.load();
-  for (size_t i = from; i < ctx.argc(); ++i) {
-    if (ctx.arg(i).size() > max) {
-      ctx.reply.error(err::kStringTooLong);
-      return false;
-    }
-  }
-  return true;
-}
-
 void reply_set(CommandCtx& ctx, const std::vector<std::string>& members) {
   ctx.reply.set(members.size());
   for (const auto& m : members) ctx.reply.bulk(m);
 }
 
 void cmd_sadd(CommandCtx& ctx) {
-  if (!members_fit(ctx, 2)) return;
+  if (!args_fit(ctx, 2)) return;
   int64_t added = 0;
   OpStatus s = model::set_add(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.argv.subspan(2), &added);
   if (reply_wrong_type(ctx, s)) return;
@@ -157,7 +146,7 @@ void cmd_srandmember(CommandCtx& ctx) {
 }
 
 void cmd_smove(CommandCtx& ctx) {
-  if (!members_fit(ctx, 3)) return;
+  if (!args_fit(ctx, 3)) return;
   bool moved = false;
   OpStatus s = model::set_move(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), ctx.arg(3), &moved);
   if (reply_wrong_type(ctx, s)) return;
