@@ -37,16 +37,17 @@ bool arity_ok(const CommandSpec& spec, size_t argc) {
 
 const CommandSpec* lookup_command(std::string_view name) { return command_table().find(name); }
 
-void run_checked(CommandCtx& ctx);
+void run_checked(CommandCtx& ctx, const CommandSpec* spec);
 
-void execute_command(CommandCtx& ctx) {
+void execute_command(CommandCtx& ctx) { execute_command(ctx, lookup_command(ctx.arg(0))); }
+
+void execute_command(CommandCtx& ctx, const CommandSpec* spec) {
   const uint64_t errors_before = ctx.reply.errors();
-  run_checked(ctx);
+  run_checked(ctx, spec);
   if (ctx.reply.errors() != errors_before) ctx.server.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
 }
 
-void run_checked(CommandCtx& ctx) {
-  const CommandSpec* spec = lookup_command(ctx.arg(0));
+void run_checked(CommandCtx& ctx, const CommandSpec* spec) {
   ctx.server.stats().commands.fetch_add(1, std::memory_order_relaxed);
   if (!spec) {
     reply_unknown(ctx);

@@ -18,6 +18,8 @@ using Argv = std::span<const std::string_view>;
 
 // Looks the command up, checks it and runs it, writing one reply.
 void execute_command(CommandCtx& ctx);
+// The same when the caller has already looked the command up (nullptr: unknown).
+void execute_command(CommandCtx& ctx, const CommandSpec* spec);
 
 // True if argv must run on the writer thread (a write, or exclusive).
 // Unknown commands run where they are (they only produce an error).

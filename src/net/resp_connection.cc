@@ -171,7 +171,7 @@ asio::awaitable<void> RespConnection::execute_batch() {
       command::CommandCtx ctx{cmd, session_, reply_, view, server_, engine::unix_ms()};
       size_t mark = reply_.mark();
       try {
-        command::execute_command(ctx);
+        command::execute_command(ctx, spec);
       } catch (const engine::StoreError& e) {
         reply_.rewind(mark);
         reply_.error(command::err::storage(e.what()));
