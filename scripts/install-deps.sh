@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  librocksdb-dev libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  librocksdb-dev libjemalloc-dev libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libxxhash-dev
   liblua5.1-0-dev python3 python3-redis redis-server redis-tools tcl dpkg-dev
   procps iproute2 curl

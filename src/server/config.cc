@@ -2,6 +2,7 @@
 #include "server/config.h"
 
 #include <boost/program_options.hpp>
+#include <sched.h>
 
 #include <algorithm>
 #include <cctype>
@@ -11,6 +12,19 @@
 namespace cairn::server {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// CPUs this process may run on (taskset, cpusets), not the machine's count:
+// more I/O threads than CPUs only adds context switches.
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return CPU_COUNT(&set);
+  return static_cast<int>(std::thread::hardware_concurrency());
+}
+
+}  // namespace
 
 bool parse_size(const std::string& s, uint64_t* out) {
   if (s.empty()) return false;
@@ -58,7 +72,7 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
       ("data-dir", po::value(&data_dir)->default_value("./data"), "directory holding the store")
       ("bind", po::value(&bind)->default_value("127.0.0.1"), "address to listen on")
       ("port", po::value(&port)->default_value(6379), "RESP (Redis protocol) port; 0 picks a free port")
-      ("threads", po::value(&threads)->default_value(0), "I/O threads (0: number of cores)")
+      ("threads", po::value(&threads)->default_value(0), "I/O threads (0: one per CPU this process may use)")
       ("fsync", po::value(&fsync)->default_value("always"),
        "when a write is acknowledged: always (after fsync, group commit), everysec (WAL written, fsync each "
        "second), no (WAL written, the OS decides)")
@@ -119,7 +133,7 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   settings.data_dir = data_dir;
   settings.bind = bind;
   settings.port = port;
-  settings.threads = threads ? threads : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 256u));
+  settings.threads = threads ? threads : std::clamp(usable_cpus(), 1, 256);
   settings.maxclients = maxclients;
   settings.timeout_seconds = timeout;
   settings.feed_retention = feed_retention;
