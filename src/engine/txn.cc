@@ -16,16 +16,49 @@ Txn::Txn(Engine& engine, int64_t now_ms)
 
 rocksdb::Status Txn::get(Cf cf, std::string_view key, rocksdb::PinnableSlice* value) {
   rocksdb::ReadOptions ro;
-  return batch_.GetFromBatchAndDB(engine_.db(), ro, engine_.cf(cf), rocksdb::Slice(key.data(), key.size()),
-                                  value);
+  rocksdb::Slice k(key.data(), key.size());
+  if (Overlay* o = overlay(cf)) {
+    if (const Overlay::Pending* p = o->find(key)) {
+      if (p->deleted) return rocksdb::Status::NotFound();
+      value->PinSelf(p->value);
+      return rocksdb::Status::OK();
+    }
+    if (cf == Cf::kData) return engine_.cached_get(key, ro, value);
+    return engine_.db()->Get(ro, engine_.cf(cf), k, value);
+  }
+  return batch_.GetFromBatchAndDB(engine_.db(), ro, engine_.cf(cf), k, value);
 }
 
 std::unique_ptr<BoundedIterator> Txn::iterate(Cf cf, std::string lower, std::string upper) {
   auto it = std::make_unique<BoundedIterator>(std::move(lower), std::move(upper));
   auto& ro = it->read_options();
   rocksdb::Iterator* base = engine_.db()->NewIterator(ro, engine_.cf(cf));
-  it->reset(batch_.NewIteratorWithBase(engine_.cf(cf), base, &ro));
+  Overlay* o = overlay(cf);
+  if (!o) {
+    it->reset(batch_.NewIteratorWithBase(engine_.cf(cf), base, &ro));
+  } else if (o->empty()) {
+    it->reset(base);
+  } else {
+    // Rare (KEYS, RANDOMKEY or FLUSHDB inside a group): index the overlay's
+    // writes for this one iterator.
+    auto index = std::make_shared<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, true);
+    for (const auto& [key, p] : o->sorted()) {
+      if (p->deleted) index->Delete(engine_.cf(cf), *key);
+      else index->Put(engine_.cf(cf), *key, p->value);
+    }
+    it->reset(index->NewIteratorWithBase(engine_.cf(cf), base, &ro));
+    it->hold(std::move(index));
+  }
   return it;
+}
+
+void Txn::write_overlays(rocksdb::WriteBatch* wb) {
+  for (Cf cf : {Cf::kData, Cf::kScan}) {
+    for (const auto& [key, p] : overlay(cf)->sorted()) {
+      if (p->deleted) wb->Delete(engine_.cf(cf), *key);
+      else wb->Put(engine_.cf(cf), *key, p->value);
+    }
+  }
 }
 
 int64_t Txn::key_count(uint8_t ns) const {
@@ -34,10 +67,12 @@ int64_t Txn::key_count(uint8_t ns) const {
 }
 
 void Txn::put(Cf cf, std::string_view key, std::string_view value) {
+  if (Overlay* o = overlay(cf)) return o->put(key, value);
   batch_.Put(engine_.cf(cf), rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
 }
 
 void Txn::del(Cf cf, std::string_view key) {
+  if (Overlay* o = overlay(cf)) return o->del(key);
   batch_.Delete(engine_.cf(cf), rocksdb::Slice(key.data(), key.size()));
 }
 
@@ -80,17 +115,22 @@ void Txn::feed(uint8_t ns, FeedKind kind, std::string_view user_key) {
   v.push_back(static_cast<char>(kind));
   v.append(user_key);
   uint64_t rev = revision();
-  put(Cf::kFeed, feed_key(rev, feed_index_++), v);
+  // Nothing in a group reads the feed back: skip the batch's index.
+  batch_.GetWriteBatch()->Put(engine_.cf(Cf::kFeed), feed_key(rev, feed_index_++), v);
 }
 
 void Txn::set_savepoint() {
   batch_.SetSavePoint();
+  data_overlay_.save();
+  scan_overlay_.save();
   savepoints_.push_back(
       {count_delta_, count_reset_, range_deletes_.size(), commit_revision_, feed_index_, engine_.next_revision_});
 }
 
 void Txn::rollback_to_savepoint() {
   batch_.RollbackToSavePoint();
+  data_overlay_.rollback();
+  scan_overlay_.rollback();
   const SavePoint& sp = savepoints_.back();
   count_delta_ = sp.count_delta;
   count_reset_ = sp.count_reset;
@@ -103,12 +143,14 @@ void Txn::rollback_to_savepoint() {
 
 void Txn::pop_savepoint() {
   batch_.PopSavePoint();
+  data_overlay_.pop();
+  scan_overlay_.pop();
   savepoints_.pop_back();
 }
 
 bool Txn::empty() const {
   return const_cast<rocksdb::WriteBatchWithIndex&>(batch_).GetWriteBatch()->Count() == 0 &&
-         range_deletes_.empty();
+         range_deletes_.empty() && data_overlay_.empty() && scan_overlay_.empty();
 }
 
 }  // namespace cairn::engine

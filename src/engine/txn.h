@@ -14,6 +14,7 @@
 
 #include "engine/engine.h"
 #include "engine/keys.h"
+#include "engine/overlay.h"
 #include "engine/view.h"
 
 namespace cairn::engine {
@@ -66,9 +67,21 @@ class Txn final : public View {
 
  private:
   friend class Engine;
+  // The data and scan-index families keep their pending writes in hash
+  // overlays (see overlay.h); the rest in the indexed batch.
+  Overlay* overlay(Cf cf) {
+    if (cf == Cf::kData) return &data_overlay_;
+    if (cf == Cf::kScan) return &scan_overlay_;
+    return nullptr;
+  }
+  // Appends the overlays to the batch, each in key order; called by commit.
+  void write_overlays(rocksdb::WriteBatch* wb);
+
   Engine& engine_;
   int64_t now_ms_;
   rocksdb::WriteBatchWithIndex batch_;
+  Overlay data_overlay_;
+  Overlay scan_overlay_;
   std::vector<std::tuple<Cf, std::string, std::string>> range_deletes_;
   std::array<int64_t, kMaxNamespaces> count_delta_{};
   std::array<int64_t, kMaxNamespaces> count_reset_{};  // -1: not reset

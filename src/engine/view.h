@@ -34,6 +34,8 @@ class BoundedIterator {
     return opts_;
   }
   void reset(rocksdb::Iterator* it) { it_.reset(it); }
+  // Keeps `owner` alive as long as the iterator (what it reads from).
+  void hold(std::shared_ptr<void> owner) { owner_ = std::move(owner); }
   rocksdb::Iterator* operator->() { return it_.get(); }
   rocksdb::Iterator& operator*() { return *it_; }
   const std::string& lower() const { return lower_; }
@@ -42,6 +44,7 @@ class BoundedIterator {
   std::string lower_, upper_;
   rocksdb::Slice lower_slice_, upper_slice_;
   rocksdb::ReadOptions opts_;
+  std::shared_ptr<void> owner_;  // declared before it_: destroyed after it
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
