@@ -942,11 +942,13 @@ void info_cairn(ServerContext& server, Out o) {
                  "# Cairn\r\ncairn_version:{}\r\nlast_revision:{}\r\nfeed_first_revision:{}\r\n"
                  "feed_retention:{}\r\nwrite_groups:{}\r\nwrite_ops:{}\r\nwrite_errors:{}\r\nfsync_policy:{}\r\n"
                  "fsyncs:{}\r\nfsync_usec:{}\r\ndisk_bytes:{}\r\ncache_bytes:{}\r\nio_threads:{}\r\n"
-                 "total_keys:{}\r\ndata_dir:{}\r\n",
+                 "total_keys:{}\r\ndata_dir:{}\r\nrecord_cache_capacity:{}\r\nrecord_cache_used:{}\r\n"
+                 "record_cache_hits:{}\r\nrecord_cache_misses:{}\r\n",
                  CAIRN_VERSION, e.last_revision(), e.feed_first_revision(), server.settings().feed_retention,
                  es.groups.load(), es.ops.load(), es.write_errors.load(), fsync_name(e.fsync()), es.fsyncs.load(),
                  es.fsync_micros.load(), e.disk_bytes(), server.settings().cache_bytes, std::max(1, server.io_threads),
-                 total_keys(server), get_dir(server));
+                 total_keys(server), get_dir(server), e.record_cache().capacity(), e.record_cache().charged(),
+                 e.record_cache().hits(), e.record_cache().misses());
 }
 
 struct InfoSection {

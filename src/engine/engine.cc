@@ -4,6 +4,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_buffer_manager.h>
@@ -63,8 +64,11 @@ rocksdb::Status Engine::open(const EngineOptions& options, std::unique_ptr<Engin
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
 
-  // One budget for memory: the block cache, with memtables charged to it.
-  size_t budget = std::max<size_t>(options.cache_bytes, 16u << 20);
+  // One budget for memory: a quarter for the record cache, the rest for the
+  // block cache, with memtables charged to it.
+  size_t total = std::max<size_t>(options.cache_bytes, 16u << 20);
+  e->record_cache_ = std::make_unique<RecordCache>(total / 4);
+  size_t budget = total - total / 4;
   auto cache = rocksdb::NewLRUCache(budget);
   rocksdb::DBOptions dbo;
   dbo.create_if_missing = true;
@@ -76,6 +80,7 @@ rocksdb::Status Engine::open(const EngineOptions& options, std::unique_ptr<Engin
   dbo.max_total_wal_size = budget / 2;  // bounds WAL replay at start-up
   dbo.skip_stats_update_on_db_open = true;
   dbo.avoid_unnecessary_blocking_io = true;
+  dbo.allow_concurrent_memtable_write = false;  // one writer thread; and the feed's vector memtable needs it
   dbo.keep_log_file_num = 5;
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
@@ -92,9 +97,21 @@ rocksdb::Status Engine::open(const EngineOptions& options, std::unique_ptr<Engin
   cfo.write_buffer_size = std::clamp<size_t>(budget / 8, 4u << 20, 64u << 20);
   cfo.compression = pick_compression();
   cfo.level_compaction_dynamic_level_bytes = true;
+  // A whole-key bloom filter per memtable: most point reads (GET of a missing
+  // key, the read before every SET) would otherwise walk a skiplist of cache
+  // misses in each memtable.
+  cfo.memtable_prefix_bloom_size_ratio = 0.05;
+  cfo.memtable_whole_key_filtering = true;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (const char* name : kCfNames) descs.emplace_back(name, cfo);
+  // The feed is append-only in revision order and read only by range scans
+  // (watch replay): a vector memtable appends in O(1) and sorts at flush,
+  // where a skiplist would pay a search per record.
+  auto& feed_cfo = descs[static_cast<int>(Cf::kFeed)].options;
+  feed_cfo.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  feed_cfo.memtable_prefix_bloom_size_ratio = 0;
+  feed_cfo.memtable_whole_key_filtering = false;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(dbo, options.dir, descs, &e->cfs_, &raw);
   if (!s.ok()) return s;
@@ -245,6 +262,7 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
     return rocksdb::Status::OK();
   }
   rocksdb::WriteBatch* wb = txn.batch_.GetWriteBatch();
+  txn.write_overlays(wb);
   for (auto& [c, b, e] : txn.range_deletes_) wb->DeleteRange(cf(c), b, e);
   std::string v;
   if (next_revision_ != txn.first_revision_) {
@@ -263,8 +281,22 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
+  // The record cache forgets every key this batch writes before the batch
+  // becomes visible and learns the new values after (see record_cache.h).
+  RecordCache& rc = *record_cache_;
+  bool drops_data_range = false;
+  for (auto& [c, b, e] : txn.range_deletes_) drops_data_range |= c == Cf::kData;
+  if (drops_data_range) rc.begin_write_all();
+  auto written = txn.data_overlay_.sorted();
+  for (const auto& [key, p] : written) rc.begin_write(*key);
   auto t0 = std::chrono::steady_clock::now();
   rocksdb::Status s = db_->Write(wo, wb);
+  uint64_t seq = db_->GetLatestSequenceNumber();
+  for (const auto& [key, p] : written) {
+    std::string_view value(p->value);
+    rc.end_write(*key, p->deleted ? nullptr : &value, seq, s.ok());
+  }
+  if (drops_data_range) rc.end_write_all(seq);
   if (sync) {
     stats_.fsyncs++;
     stats_.fsync_micros +=
@@ -339,6 +371,33 @@ bool Engine::persist_in_background(bool compact) {
   return true;
 }
 
+rocksdb::Status Engine::cached_get(std::string_view key, const rocksdb::ReadOptions& ro,
+                                   rocksdb::PinnableSlice* value) {
+  // A read without a snapshot sees the newest state: every cached entry is.
+  uint64_t seq = ro.snapshot ? ro.snapshot->GetSequenceNumber() : UINT64_MAX;
+  uint64_t fill_seq = ro.snapshot ? seq : db_->GetLatestSequenceNumber();
+  value->Reset();
+  std::string* buf = value->GetSelf();
+  switch (record_cache_->get(key, seq, buf)) {
+    case RecordCache::Hit::kPresent:
+      value->PinSelf();
+      return rocksdb::Status::OK();
+    case RecordCache::Hit::kAbsent:
+      return rocksdb::Status::NotFound();
+    case RecordCache::Hit::kMiss:
+      break;
+  }
+  rocksdb::Status s = db_->Get(ro, cf(Cf::kData), rocksdb::Slice(key.data(), key.size()), value);
+  if (s.ok()) {
+    std::string_view v(value->data(), value->size());
+    record_cache_->fill(key, &v, fill_seq);
+  }
+  // Absence is cached only when a write deletes a key: caching every missed
+  // read would fill the cache with keys that were never there (a scan of
+  // random names) and evict the records that were.
+  return s;
+}
+
 SnapshotView::~SnapshotView() {
   if (snapshot_) engine_.db()->ReleaseSnapshot(snapshot_);
 }
@@ -351,7 +410,8 @@ const rocksdb::Snapshot* SnapshotView::snapshot() {
 rocksdb::Status SnapshotView::get(Cf cf, std::string_view key, rocksdb::PinnableSlice* value) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot();
-  return engine_.db()->Get(ro, engine_.cf(cf), rocksdb::Slice(key.data(), key.size()), value);
+  if (cf != Cf::kData) return engine_.db()->Get(ro, engine_.cf(cf), rocksdb::Slice(key.data(), key.size()), value);
+  return engine_.cached_get(key, ro, value);
 }
 
 std::unique_ptr<BoundedIterator> SnapshotView::iterate(Cf cf, std::string lower, std::string upper) {

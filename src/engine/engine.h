@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/keys.h"
+#include "engine/record_cache.h"
 #include "engine/view.h"
 
 namespace cairn::engine {
@@ -25,7 +26,7 @@ enum class FsyncPolicy { kAlways, kEverySec, kNo };
 struct EngineOptions {
   std::string dir = "./data";
   FsyncPolicy fsync = FsyncPolicy::kAlways;
-  size_t cache_bytes = 256u << 20;   // block cache + memtables
+  size_t cache_bytes = 256u << 20;   // record cache + block cache + memtables
   uint64_t feed_retention = 1000000;  // change-feed records kept on disk
   int sweep_interval_ms = 100;        // background TTL sweep period
 };
@@ -72,6 +73,7 @@ class Engine {
   uint64_t feed_first_revision() const { return feed_first_.load(std::memory_order_acquire); }
   const EngineOptions& options() const { return options_; }
   const EngineStats& stats() const { return stats_; }
+  RecordCache& record_cache() { return *record_cache_; }
   rocksdb::DB* db() { return db_.get(); }
   rocksdb::ColumnFamilyHandle* cf(Cf c) { return cfs_[static_cast<int>(c)]; }
   int64_t last_save_unix() const { return last_save_unix_.load(); }
@@ -83,6 +85,9 @@ class Engine {
   bool persisting() const { return persisting_.load(); }
   uint64_t disk_bytes() const;
   void set_fsync(FsyncPolicy p) { fsync_.store(p); }
+  // A data-family read through the record cache: at ro.snapshot, or at the
+  // newest state when it has none (only the writer thread reads that way).
+  rocksdb::Status cached_get(std::string_view key, const rocksdb::ReadOptions& ro, rocksdb::PinnableSlice* value);
   FsyncPolicy fsync() const { return fsync_.load(); }
 
  private:
@@ -101,6 +106,7 @@ class Engine {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   std::unique_ptr<View> committed_;
+  std::unique_ptr<RecordCache> record_cache_;
 
   std::array<std::atomic<int64_t>, kMaxNamespaces> counts_{};
   std::atomic<uint64_t> last_revision_{0};
