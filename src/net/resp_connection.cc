@@ -111,7 +111,8 @@ asio::awaitable<void> RespConnection::run() {
                                                    use_awaitable);
       in_end_ += n;
       server_.stats().net_input_bytes.fetch_add(n, std::memory_order_relaxed);
-      session_.last_active_ms.store(engine::unix_ms(), std::memory_order_relaxed);
+      batch_now_ms_ = engine::unix_ms();
+      session_.last_active_ms.store(batch_now_ms_, std::memory_order_relaxed);
       co_await execute_batch();
     }
   } catch (const boost::system::system_error&) {
@@ -166,9 +167,10 @@ asio::awaitable<void> RespConnection::execute_batch() {
         }
       }
       co_await async_run_op(server_.engine(), op, use_awaitable);
+      batch_now_ms_ = engine::unix_ms();
     } else {
       engine::SnapshotView view(server_.engine());
-      command::CommandCtx ctx{cmd, session_, reply_, view, server_, engine::unix_ms()};
+      command::CommandCtx ctx{cmd, session_, reply_, view, server_, batch_now_ms_};
       size_t mark = reply_.mark();
       try {
         command::execute_command(ctx, spec);
@@ -178,7 +180,10 @@ asio::awaitable<void> RespConnection::execute_batch() {
       }
       ++i;
     }
-    if (out_.size() >= kFlushThreshold) co_await flush();
+    if (out_.size() >= kFlushThreshold) {
+      co_await flush();
+      batch_now_ms_ = engine::unix_ms();
+    }
   }
   if (!protocol_error.empty()) {
     log::warn("closing client {}: {}", session_.addr, protocol_error);

@@ -41,6 +41,9 @@ class RespConnection : public std::enable_shared_from_this<RespConnection> {
   // Parsed commands of the current read: argv views, and [offset, count) per command.
   std::vector<std::string_view> args_;
   std::vector<std::pair<size_t, size_t>> cmds_;
+  // The clock for inline commands of the current read (one clock read per
+  // read, not per command), refreshed after every suspension.
+  int64_t batch_now_ms_ = 0;
   bool registered_ = false;
   bool closed_ = false;
 };
