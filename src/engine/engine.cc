@@ -170,8 +170,13 @@ void Engine::close() {
     stopping_ = true;
   }
   cv_.notify_all();
-  sync_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  // Only after the writer: the syncer still acknowledges what it queued.
+  {
+    std::lock_guard l(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_all();
   if (syncer_.joinable()) syncer_.join();
   if (persister_.joinable()) persister_.join();
   if (db_) {
@@ -204,10 +209,13 @@ void Engine::writer_loop() {
       cv_.wait_until(l, next_sweep, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) break;
       ops.swap(queue_);
+      writer_active_.store(!ops.empty(), std::memory_order_release);
     }
     if (!ops.empty()) {
       run_group(ops);
       ops.clear();
+      writer_active_.store(false, std::memory_order_release);
+      sync_cv_.notify_one();
     }
     auto now = std::chrono::steady_clock::now();
     if (now >= next_sweep) {
@@ -217,18 +225,51 @@ void Engine::writer_loop() {
   }
 }
 
+rocksdb::Status Engine::sync_wal() {
+  auto t0 = std::chrono::steady_clock::now();
+  rocksdb::Status s = db_->SyncWAL();
+  if (s.ok()) {
+    stats_.fsyncs++;
+    stats_.fsync_micros +=
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  } else {
+    stats_.write_errors++;
+  }
+  return s;
+}
+
 void Engine::syncer_loop() {
-  // --fsync everysec: the WAL is written on every commit and synced here.
+  // --fsync always: groups the writer has written wait here for the next
+  // fsync, which covers every group written before it began; the writer
+  // meanwhile applies the next groups, so an fsync overlaps their work.
+  // --fsync everysec: one fsync per second.
   std::unique_lock l(sync_mu_);
-  while (!stopping_) {
-    sync_cv_.wait_for(l, std::chrono::seconds(1));
-    if (fsync_.load() == FsyncPolicy::kEverySec && db_) {
-      auto t0 = std::chrono::steady_clock::now();
-      if (db_->SyncWAL().ok()) {
-        stats_.fsyncs++;
-        stats_.fsync_micros += std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::steady_clock::now() - t0)
-                                   .count();
+  auto next_tick = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  for (;;) {
+    sync_cv_.wait_until(l, next_tick, [&] { return !awaiting_sync_.empty() || sync_stopping_; });
+    if (!awaiting_sync_.empty()) {
+      // Let a group the writer is applying right now join this fsync rather
+      // than wait a whole fsync for the next one (bounded: a busy writer
+      // does not hold acknowledgements back for more than ~200 us).
+      for (int spins = 0; spins < 4 && writer_active_.load(std::memory_order_acquire) && !sync_stopping_; ++spins) {
+        sync_cv_.wait_for(l, std::chrono::microseconds(50));
+      }
+      std::vector<WriteOp*> batch;
+      batch.swap(awaiting_sync_);
+      l.unlock();
+      rocksdb::Status s = sync_wal();
+      for (WriteOp* op : batch) op->complete(s);
+      l.lock();
+      continue;
+    }
+    if (sync_stopping_) break;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_tick) {
+      next_tick = now + std::chrono::seconds(1);
+      if (fsync_.load() == FsyncPolicy::kEverySec) {
+        l.unlock();
+        sync_wal();
+        l.lock();
       }
     }
   }
@@ -249,14 +290,29 @@ void Engine::run_group(std::vector<WriteOp*>& ops) {
         group.push_back(ops[i++]);
       }
     }
-    rocksdb::Status s = commit(txn, fsync_.load() == FsyncPolicy::kAlways);
+    bool wrote = !txn.empty();
+    // Written without fsync: the group is visible to readers now, as a
+    // Redis write is before its AOF fsync; under --fsync always it is
+    // acknowledged only after the syncer's next fsync.
+    rocksdb::Status s = commit(txn);
     stats_.groups++;
     stats_.ops += group.size();
+    if (s.ok() && fsync_.load() == FsyncPolicy::kAlways) {
+      std::unique_lock l(sync_mu_);
+      // A group that wrote nothing may still have answered from groups not
+      // yet synced: it waits behind them, so replies keep their order.
+      if (wrote || !awaiting_sync_.empty()) {
+        awaiting_sync_.insert(awaiting_sync_.end(), group.begin(), group.end());
+        l.unlock();
+        sync_cv_.notify_one();
+        continue;
+      }
+    }
     for (WriteOp* op : group) op->complete(s);
   }
 }
 
-rocksdb::Status Engine::commit(Txn& txn, bool sync) {
+rocksdb::Status Engine::commit(Txn& txn) {
   if (txn.empty()) {
     next_revision_ = txn.first_revision_;
     return rocksdb::Status::OK();
@@ -279,8 +335,7 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
     put_le64(&v, static_cast<uint64_t>(new_counts[ns]));
     wb->Put(cf(Cf::kMeta), count_meta_key(static_cast<uint8_t>(ns)), v);
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = sync;
+  rocksdb::WriteOptions wo;  // no fsync here: the syncer does it (see syncer_loop)
   // The record cache forgets every key this batch writes before the batch
   // becomes visible and learns the new values after (see record_cache.h).
   RecordCache& rc = *record_cache_;
@@ -289,7 +344,6 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
   if (drops_data_range) rc.begin_write_all();
   auto written = txn.data_overlay_.sorted();
   for (const auto& [key, p] : written) rc.begin_write(*key);
-  auto t0 = std::chrono::steady_clock::now();
   rocksdb::Status s = db_->Write(wo, wb);
   uint64_t seq = db_->GetLatestSequenceNumber();
   for (const auto& [key, p] : written) {
@@ -297,11 +351,6 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
     rc.end_write(*key, p->deleted ? nullptr : &value, seq, s.ok());
   }
   if (drops_data_range) rc.end_write_all(seq);
-  if (sync) {
-    stats_.fsyncs++;
-    stats_.fsync_micros +=
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
-  }
   if (!s.ok()) {
     next_revision_ = txn.first_revision_;
     stats_.write_errors++;
@@ -339,7 +388,7 @@ bool Engine::sweep_expired(int64_t now_ms, int limit) {
   if (due.empty()) return false;
   uint64_t removed = 0;
   for (const std::string& k : due) removed += expire_entry(txn, k) ? 1 : 0;
-  if (commit(txn, false).ok()) stats_.expired_keys += removed;
+  if (commit(txn).ok()) stats_.expired_keys += removed;
   return static_cast<int>(due.size()) == limit;
 }
 
