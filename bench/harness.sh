@@ -23,9 +23,14 @@
 #      commands) and draws the ratios with gnuplot into docs/benchmarks-ratios.png.
 #
 # Usage:
-#   bench/harness.sh [--with-10m] [--out FILE.md] [--chart FILE.png] [--no-install] [--no-build]
-#                    [--cairn PATH]
-#   ROUNDS=1 REQUESTS=20000 bench/harness.sh --chart /tmp/r.png     # a quick smoke run
+#   bench/harness.sh [--with-10m] [--doc FILE.md | --out FILE.md] [--chart FILE.png] [--no-install]
+#                    [--no-build] [--cairn PATH]
+#   bench/harness.sh --with-10m        # the full run: rewrites its section of docs/benchmarks.md
+#   ROUNDS=1 REQUESTS=20000 bench/harness.sh --out /tmp/r.md --chart /tmp/r.png   # a quick smoke run
+#
+# By default the report replaces the part of docs/benchmarks.md between the lines
+# "<!-- harness:begin -->" and "<!-- harness:end -->" (added at the end if missing); --doc names
+# another file to update that way, --out writes the report alone to FILE ("-": stdout).
 #
 # Environment (all optional):
 #   ROUNDS=3 REQUESTS=200000 CLIENTS=50 VALUE_SIZE=100 KEYSPACE=1000000
@@ -34,7 +39,7 @@
 #   CAIRN_EXTRA_ARGS="--threads 1"           appended to the Cairn command
 #   TMPDIR                                   where data directories go: a real disk, not tmpfs
 #
-# Markdown goes to stdout (or --out FILE); progress goes to stderr.
+# Progress goes to stderr.
 
 set -euo pipefail
 
@@ -44,13 +49,14 @@ LIB_NAME=harness
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-WITH_10M=0 INSTALL=1 BUILD=1 OUT="" CHART="$ROOT/docs/benchmarks-ratios.png" CAIRN_BIN=""
+WITH_10M=0 INSTALL=1 BUILD=1 OUT="" DOC="$ROOT/docs/benchmarks.md" CHART="$ROOT/docs/benchmarks-ratios.png" CAIRN_BIN=""
 while (($#)); do
   case $1 in
     --with-10m) WITH_10M=1 ;;
     --no-install) INSTALL=0 ;;
     --no-build) BUILD=0 ;;
-    --out) OUT=${2:?--out needs a file}; shift ;;
+    --out) OUT=${2:?--out needs a file}; DOC=""; shift ;;
+    --doc) DOC=${2:?--doc needs a file}; shift ;;
     --chart) CHART=${2:?--chart needs a file}; shift ;;
     --cairn) CAIRN_BIN=${2:?--cairn needs a path}; shift ;;
     -h | --help) sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -263,6 +269,8 @@ fi
 
 # ---- report -------------------------------------------------------------------------------------
 
+# verdict A B MIN: "(met)" when A / B >= MIN, "(not met)" otherwise.
+verdict() { awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN { if (a == "nan" || b == "nan" || b <= 0) print ""; else if (a / b >= m) print "(met)"; else print "(not met)" }'; }
 col() { awk -v c="$1" -v t="$2" -v k="$3" '$1 == c && $3 == t { print $k }' "$RESULTS" | median; }   # 4 rps 5 p50 6 p99 7 p99.9
 hcol() { awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$HEAVY" | median; }                       # 3 rss 4 disk 5 ms
 label() { if [[ $1 == *_P[0-9]* ]]; then echo "${1%_P*} -P ${1##*_P}"; else echo "$1"; fi; }   # GET_P16 -> "GET -P 16"
@@ -294,21 +302,22 @@ report() {
   echo
   echo "### 1 and 2. Throughput (requests/s) and Cairn/Redis"
   echo
-  echo "| Workload | Test | A. Redis everysec | B. Cairn everysec | B / A | C. Cairn always | C / A |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
+  echo "| Workload | Test | A. Redis everysec | B. Cairn everysec | B / A | target B / A | C. Cairn always | C / A |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
   for t in $W1_ROWS $W2_ROWS; do
     a=$(col A "$t" 4) b=$(col B "$t" 4) c=$(col C "$t" 4)
     local w=2; [[ $t == *_P* ]] && w=1
-    echo "| $w | $(label "$t") | $(fmt_int "$a") | $(fmt_int "$b") | $(ratio "$b" "$a") | $(fmt_int "$c") | $(ratio "$c" "$a") |"
+    local target="≥ 0.7×"; [[ $t == *_P1 ]] && target="≥ 0.9×"
+    echo "| $w | $(label "$t") | $(fmt_int "$a") | $(fmt_int "$b") | $(ratio "$b" "$a") | $target $(verdict "$b" "$a" "${target//[^0-9.]/}") | $(fmt_int "$c") | $(ratio "$c" "$a") |"
     echo "\"$(label "$t")\" $(ratio_num "$b" "$a") $(ratio_num "$c" "$a")" >>"$CHART_DATA"
   done
   echo
   echo "### 3. Durable SET (-P 1, -r $KEYSPACE): Cairn fsync always against Redis"
   echo
   a=$(col A SET_P1 4) c=$(col C SET_P1 4) d=$(col D SET_P1 4)
-  echo "| C. Cairn always | A. Redis everysec | C / A | D. Redis always | C / D |"
+  echo "| C. Cairn always | A. Redis everysec | C / A (target ≥ 0.5×) | D. Redis always | C / D (target ≥ 1.0×) |"
   echo "|---:|---:|---:|---:|---:|"
-  echo "| $(fmt_int "$c") | $(fmt_int "$a") | $(ratio "$c" "$a") | $(fmt_int "$d") | $(ratio "$c" "$d") |"
+  echo "| $(fmt_int "$c") | $(fmt_int "$a") | $(ratio "$c" "$a") $(verdict "$c" "$a" 0.5) | $(fmt_int "$d") | $(ratio "$c" "$d") $(verdict "$c" "$d" 1.0) |"
   echo "\"SET, C / Redis everysec\" nan $(ratio_num "$c" "$a")" >>"$CHART_DATA"
   echo "\"SET, C / Redis always\" nan $(ratio_num "$c" "$d")" >>"$CHART_DATA"
   echo
@@ -318,7 +327,7 @@ report() {
   echo "max); p99.9 is the first step of its \"Latency by percentile distribution\" at or above 99.9 %"
   echo "(HdrHistogram steps, in practice 99.902 %)."
   echo
-  echo "| Test | Server | p50 | p99 | p99.9 | p99 / Redis everysec p99 |"
+  echo "| Test | Server | p50 | p99 | p99.9 | p99 / Redis everysec p99 (target for B ≤ 1.5×) |"
   echo "|---|---|---:|---:|---:|---:|"
   for t in GET_P1 SET_P1; do
     for cfg in A B C D; do
@@ -337,11 +346,11 @@ report() {
     echo
     echo "| | A. Redis everysec | B. Cairn everysec | B / A |"
     echo "|---|---:|---:|---:|"
-    echo "| RSS | $(mib "$a") | $(mib "$b") | $(ratio "$b" "$a") |"
+    echo "| RSS (target B / A ≤ 0.25×) | $(mib "$a") | $(mib "$b") | $(ratio "$b" "$a") $(verdict "$a" "$b" 4) |"
     a=$(hcol A 4) b=$(hcol B 4)
     echo "| On disk | $(mib "$a") | $(mib "$b") | $(ratio "$b" "$a") |"
     a=$(hcol A 5) b=$(hcol B 5)
-    echo "| Restart to a correct GET | $(fmt_int "$a") ms | $(fmt_int "$b") ms | $(ratio "$b" "$a") |"
+    echo "| Restart to a correct GET (target for B ≤ 1,000 ms) | $(fmt_int "$a") ms | $(fmt_int "$b") ms | $(ratio "$b" "$a") $(verdict 1000 "$b" 1) |"
   else
     echo "Skipped in this run (they load $(fmt_int "$HEAVY_KEYS") keys into each server): \`bench/harness.sh --with-10m\` runs them."
   fi
@@ -387,7 +396,29 @@ report() {
   fi
 }
 
-if [[ -n $OUT ]]; then report >"$OUT"; note "wrote $OUT"; else report; fi
+if [[ $OUT == - ]]; then
+  report
+elif [[ -n $OUT ]]; then
+  report >"$OUT"; note "wrote $OUT"
+else
+  # Replace the harness's own section of DOC, keeping everything around it.
+  report >"$WORK/section.md"
+  [[ -f $DOC ]] || echo "# Benchmarks" >"$DOC"
+  /usr/bin/python3 - "$DOC" "$WORK/section.md" <<'PY'
+import sys
+doc_path, section_path = sys.argv[1], sys.argv[2]
+doc = open(doc_path, encoding="utf-8").read()
+section = open(section_path, encoding="utf-8").read().rstrip("\n")
+begin, end = "<!-- harness:begin -->", "<!-- harness:end -->"
+block = f"{begin}\n{section}\n{end}"
+if begin in doc and end in doc:
+    doc = doc[: doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+else:
+    doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+open(doc_path, "w", encoding="utf-8").write(doc)
+PY
+  note "updated $DOC"
+fi
 
 # ---- chart --------------------------------------------------------------------------------------
 
