@@ -170,18 +170,15 @@ void Engine::close() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
-  // Only after the writer: the syncer still acknowledges what it queued.
-  {
-    std::lock_guard l(sync_mu_);
-    sync_stopping_ = true;
-  }
   sync_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
   if (syncer_.joinable()) syncer_.join();
   if (persister_.joinable()) persister_.join();
   if (db_) {
     db_->SyncWAL();
-    db_->Flush(rocksdb::FlushOptions());
+    // Every family, not just the default one: what stays in a memtable is
+    // replayed from the WAL at the next start (seconds for a big scan index).
+    db_->Flush(rocksdb::FlushOptions(), cfs_);
     for (auto* h : cfs_) db_->DestroyColumnFamilyHandle(h);
     cfs_.clear();
     db_->Close();
@@ -209,13 +206,10 @@ void Engine::writer_loop() {
       cv_.wait_until(l, next_sweep, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) break;
       ops.swap(queue_);
-      writer_active_.store(!ops.empty(), std::memory_order_release);
     }
     if (!ops.empty()) {
       run_group(ops);
       ops.clear();
-      writer_active_.store(false, std::memory_order_release);
-      sync_cv_.notify_one();
     }
     auto now = std::chrono::steady_clock::now();
     if (now >= next_sweep) {
@@ -225,51 +219,18 @@ void Engine::writer_loop() {
   }
 }
 
-rocksdb::Status Engine::sync_wal() {
-  auto t0 = std::chrono::steady_clock::now();
-  rocksdb::Status s = db_->SyncWAL();
-  if (s.ok()) {
-    stats_.fsyncs++;
-    stats_.fsync_micros +=
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
-  } else {
-    stats_.write_errors++;
-  }
-  return s;
-}
-
 void Engine::syncer_loop() {
-  // --fsync always: groups the writer has written wait here for the next
-  // fsync, which covers every group written before it began; the writer
-  // meanwhile applies the next groups, so an fsync overlaps their work.
-  // --fsync everysec: one fsync per second.
+  // --fsync everysec: the WAL is written on every commit and synced here.
   std::unique_lock l(sync_mu_);
-  auto next_tick = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  for (;;) {
-    sync_cv_.wait_until(l, next_tick, [&] { return !awaiting_sync_.empty() || sync_stopping_; });
-    if (!awaiting_sync_.empty()) {
-      // Let a group the writer is applying right now join this fsync rather
-      // than wait a whole fsync for the next one (bounded: a busy writer
-      // does not hold acknowledgements back for more than ~200 us).
-      for (int spins = 0; spins < 4 && writer_active_.load(std::memory_order_acquire) && !sync_stopping_; ++spins) {
-        sync_cv_.wait_for(l, std::chrono::microseconds(50));
-      }
-      std::vector<WriteOp*> batch;
-      batch.swap(awaiting_sync_);
-      l.unlock();
-      rocksdb::Status s = sync_wal();
-      for (WriteOp* op : batch) op->complete(s);
-      l.lock();
-      continue;
-    }
-    if (sync_stopping_) break;
-    auto now = std::chrono::steady_clock::now();
-    if (now >= next_tick) {
-      next_tick = now + std::chrono::seconds(1);
-      if (fsync_.load() == FsyncPolicy::kEverySec) {
-        l.unlock();
-        sync_wal();
-        l.lock();
+  while (!stopping_) {
+    sync_cv_.wait_for(l, std::chrono::seconds(1));
+    if (fsync_.load() == FsyncPolicy::kEverySec && db_) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (db_->SyncWAL().ok()) {
+        stats_.fsyncs++;
+        stats_.fsync_micros += std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - t0)
+                                   .count();
       }
     }
   }
@@ -290,29 +251,14 @@ void Engine::run_group(std::vector<WriteOp*>& ops) {
         group.push_back(ops[i++]);
       }
     }
-    bool wrote = !txn.empty();
-    // Written without fsync: the group is visible to readers now, as a
-    // Redis write is before its AOF fsync; under --fsync always it is
-    // acknowledged only after the syncer's next fsync.
-    rocksdb::Status s = commit(txn);
+    rocksdb::Status s = commit(txn, fsync_.load() == FsyncPolicy::kAlways);
     stats_.groups++;
     stats_.ops += group.size();
-    if (s.ok() && fsync_.load() == FsyncPolicy::kAlways) {
-      std::unique_lock l(sync_mu_);
-      // A group that wrote nothing may still have answered from groups not
-      // yet synced: it waits behind them, so replies keep their order.
-      if (wrote || !awaiting_sync_.empty()) {
-        awaiting_sync_.insert(awaiting_sync_.end(), group.begin(), group.end());
-        l.unlock();
-        sync_cv_.notify_one();
-        continue;
-      }
-    }
     for (WriteOp* op : group) op->complete(s);
   }
 }
 
-rocksdb::Status Engine::commit(Txn& txn) {
+rocksdb::Status Engine::commit(Txn& txn, bool sync) {
   if (txn.empty()) {
     next_revision_ = txn.first_revision_;
     return rocksdb::Status::OK();
@@ -335,7 +281,8 @@ rocksdb::Status Engine::commit(Txn& txn) {
     put_le64(&v, static_cast<uint64_t>(new_counts[ns]));
     wb->Put(cf(Cf::kMeta), count_meta_key(static_cast<uint8_t>(ns)), v);
   }
-  rocksdb::WriteOptions wo;  // no fsync here: the syncer does it (see syncer_loop)
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
   // The record cache forgets every key this batch writes before the batch
   // becomes visible and learns the new values after (see record_cache.h).
   RecordCache& rc = *record_cache_;
@@ -344,6 +291,7 @@ rocksdb::Status Engine::commit(Txn& txn) {
   if (drops_data_range) rc.begin_write_all();
   auto written = txn.data_overlay_.sorted();
   for (const auto& [key, p] : written) rc.begin_write(*key);
+  auto t0 = std::chrono::steady_clock::now();
   rocksdb::Status s = db_->Write(wo, wb);
   uint64_t seq = db_->GetLatestSequenceNumber();
   for (const auto& [key, p] : written) {
@@ -351,6 +299,11 @@ rocksdb::Status Engine::commit(Txn& txn) {
     rc.end_write(*key, p->deleted ? nullptr : &value, seq, s.ok());
   }
   if (drops_data_range) rc.end_write_all(seq);
+  if (sync) {
+    stats_.fsyncs++;
+    stats_.fsync_micros +=
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  }
   if (!s.ok()) {
     next_revision_ = txn.first_revision_;
     stats_.write_errors++;
@@ -388,7 +341,7 @@ bool Engine::sweep_expired(int64_t now_ms, int limit) {
   if (due.empty()) return false;
   uint64_t removed = 0;
   for (const std::string& k : due) removed += expire_entry(txn, k) ? 1 : 0;
-  if (commit(txn).ok()) stats_.expired_keys += removed;
+  if (commit(txn, false).ok()) stats_.expired_keys += removed;
   return static_cast<int>(due.size()) == limit;
 }
 

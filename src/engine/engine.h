@@ -96,9 +96,8 @@ class Engine {
   rocksdb::Status load_meta();
   void writer_loop();
   void syncer_loop();
-  rocksdb::Status sync_wal();
   void run_group(std::vector<WriteOp*>& ops);
-  rocksdb::Status commit(Txn& txn);
+  rocksdb::Status commit(Txn& txn, bool sync);
   bool sweep_expired(int64_t now_ms, int limit);
   void trim_feed();
 
@@ -125,9 +124,6 @@ class Engine {
   std::atomic<bool> persisting_{false};
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
-  std::vector<WriteOp*> awaiting_sync_;  // written, acknowledged after the next fsync
-  bool sync_stopping_ = false;
-  std::atomic<bool> writer_active_{false};  // the writer is applying groups
   bool closed_ = false;
   EngineStats stats_;
 
