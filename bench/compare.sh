@@ -53,7 +53,7 @@ else
   [[ -n $CAIRN_BIN ]] || die "usage: $0 path/to/cairn   (or set CAIRN_CMD; see the top of this file)"
   [[ -x $CAIRN_BIN ]] || die "$CAIRN_BIN is not an executable file"
   CAIRN_BIN=$(cd "$(dirname "$CAIRN_BIN")" && pwd)/$(basename "$CAIRN_BIN")
-  CAIRN_CMD="$(printf '%q' "$CAIRN_BIN") serve --data-dir {data_dir} --port {port} --bind 127.0.0.1 --fsync {fsync}"
+  CAIRN_CMD="$(printf '%q' "$CAIRN_BIN") serve --data-dir {data_dir} --port {port} --bind 127.0.0.1 --http-port 0 --fsync {fsync}"
 fi
 [[ -n $CAIRN_EXTRA_ARGS ]] && CAIRN_CMD="$CAIRN_CMD $CAIRN_EXTRA_ARGS"
 REDIS_CMD="$REDIS_SERVER --port {port} --bind 127.0.0.1 --dir {data_dir} --appendonly yes --appendfsync everysec --save ''"

@@ -127,7 +127,7 @@ if (($(nproc) < 2)); then
 fi
 PIN_S=${PIN_SERVER[*]:+${PIN_SERVER[*]} } PIN_C=${PIN_CLIENT[*]:+${PIN_CLIENT[*]} }
 REDIS_CMD="${PIN_S}redis-server --port {port} --bind 127.0.0.1 --dir {data_dir} --appendonly yes --appendfsync {fsync} --save ''"
-CAIRN_CMD="${PIN_S}$(printf '%q' "$CAIRN_BIN") serve --data-dir {data_dir} --port {port} --bind 127.0.0.1 --fsync {fsync}${CAIRN_EXTRA_ARGS:+ $CAIRN_EXTRA_ARGS}"
+CAIRN_CMD="${PIN_S}$(printf '%q' "$CAIRN_BIN") serve --data-dir {data_dir} --port {port} --bind 127.0.0.1 --http-port 0 --fsync {fsync}${CAIRN_EXTRA_ARGS:+ $CAIRN_EXTRA_ARGS}"
 
 # config -> template, fsync, label
 declare -A TEMPLATE=([A]=$REDIS_CMD [B]=$CAIRN_CMD [C]=$CAIRN_CMD [D]=$REDIS_CMD)

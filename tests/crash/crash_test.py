@@ -51,7 +51,7 @@ import time
 HOST = "127.0.0.1"
 
 DEFAULT_SERVER_CMD = ("{binary} serve --data-dir {data_dir} --port {port} "
-                      "--bind 127.0.0.1 --fsync always")
+                      "--bind 127.0.0.1 --http-port 0 --fsync always")
 
 
 # ----------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ fail() {
 }
 
 start() {
-  "$BINARY" serve --data-dir "$TMP/data" --port "$PORT" --bind 127.0.0.1 --fsync always \
+  "$BINARY" serve --data-dir "$TMP/data" --port "$PORT" --bind 127.0.0.1 --http-port 0 --fsync always \
     >>"$TMP/server.log" 2>&1 &
   PID=$!
   for _ in $(seq 200); do

@@ -112,6 +112,11 @@ class CairnServer:
         self.data_dir = data_dir or os.path.join(self.tmp_dir, "data")
         self.extra_args = list(extra_args)
         self.port = port
+        # Every server gets its own free HTTP port (the default, 4869, would
+        # collide between tests running in parallel) unless the test set one.
+        self.http_port = None
+        if "--http-port" in self.extra_args:
+            self.http_port = int(self.extra_args[self.extra_args.index("--http-port") + 1])
         self.log_path = os.path.join(self.tmp_dir, "server.log")
         self.proc = None
         self.password = None
@@ -126,9 +131,14 @@ class CairnServer:
             raise RuntimeError("server already running (pid %d)" % self.proc.pid)
         if self.port is None:
             self.port = find_free_port()
+        http_args = []
+        if "--http-port" not in self.extra_args:
+            if self.http_port is None:
+                self.http_port = find_free_port()
+            http_args = ["--http-port", str(self.http_port)]
         os.makedirs(self.data_dir, exist_ok=True)
         cmd = [self.binary, "serve", "--data-dir", self.data_dir,
-               "--port", str(self.port), "--bind", "127.0.0.1"] + self.extra_args
+               "--port", str(self.port), "--bind", "127.0.0.1"] + http_args + self.extra_args
         with open(self.log_path, "ab") as log:
             log.write(("\n=== %s\n" % " ".join(cmd)).encode())
             log.flush()

@@ -43,7 +43,7 @@ cat "$HERE"/skip/*.txt 2>/dev/null | grep -v '^#' | grep -v '^[[:space:]]*$' \
   >"$WORK/skiplist.txt" || true
 
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BINARY" serve --data-dir "$WORK/data" --port "$PORT" --bind 127.0.0.1 --fsync everysec \
+"$BINARY" serve --data-dir "$WORK/data" --port "$PORT" --bind 127.0.0.1 --http-port 0 --fsync everysec \
   >"$WORK/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 200); do
