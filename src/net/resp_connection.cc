@@ -16,6 +16,8 @@
 #include "common/log.h"
 #include "engine/clock.h"
 #include "engine/status.h"
+#include "net/command_runner.h"
+#include "net/writer_op.h"
 
 namespace cairn::net {
 
@@ -26,20 +28,6 @@ namespace {
 
 constexpr size_t kInitialBuffer = 16 * 1024;
 constexpr size_t kFlushThreshold = 1 << 20;  // send replies early past this
-
-// Awaitable hand-off of a CommandOp to the writer thread; resumes on the
-// connection's own executor once the op's group is durable.
-template <typename Token>
-auto async_run_op(engine::Engine& engine, command::CommandOp& op, Token&& token) {
-  return asio::async_initiate<Token, void()>(
-      [&engine, &op](auto handler) {
-        auto ex = asio::get_associated_executor(handler);
-        auto h = std::make_shared<std::decay_t<decltype(handler)>>(std::move(handler));
-        op.on_done = [h, ex]() { asio::post(ex, [h]() mutable { std::move (*h)(); }); };
-        engine.submit(&op);
-      },
-      token);
-}
 
 std::string endpoint_string(const asio::ip::tcp::endpoint& ep) {
   return ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -169,15 +157,7 @@ asio::awaitable<void> RespConnection::execute_batch() {
       co_await async_run_op(server_.engine(), op, use_awaitable);
       batch_now_ms_ = engine::unix_ms();
     } else {
-      engine::SnapshotView view(server_.engine());
-      command::CommandCtx ctx{cmd, session_, reply_, view, server_, batch_now_ms_};
-      size_t mark = reply_.mark();
-      try {
-        command::execute_command(ctx, spec);
-      } catch (const engine::StoreError& e) {
-        reply_.rewind(mark);
-        reply_.error(command::err::storage(e.what()));
-      }
+      run_read(server_, session_, reply_, cmd, spec, batch_now_ms_);
       ++i;
     }
     if (out_.size() >= kFlushThreshold) {
