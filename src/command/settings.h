@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "engine/engine.h"
 
@@ -19,6 +20,11 @@ struct Settings {
   std::string data_dir = "./data";
   std::string bind = "127.0.0.1";
   int port = 6379;
+  // HTTP front door (0: off). Without tokens it accepts only loopback binds.
+  std::string http_bind = "127.0.0.1";
+  int http_port = 4869;
+  std::vector<std::string> http_tokens;
+  size_t http_max_body_bytes = 64u << 20;
   int threads = 0;  // 0: number of cores
   size_t cache_bytes = 256u << 20;
   uint64_t feed_retention = 1000000;

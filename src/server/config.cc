@@ -1,6 +1,7 @@
 // Configuration parsing with Boost.Program_options; see config.h.
 #include "server/config.h"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 #include <sched.h>
 
@@ -59,7 +60,9 @@ bool parse_fsync(const std::string& s, engine::FsyncPolicy* out) {
 ParseResult parse_config(int argc, char** argv, command::Settings& settings, Config* out) {
   out->settings = &settings;
   std::string data_dir, bind, fsync, cache, max_key, max_value, requirepass;
-  int port = 0, threads = 0;
+  int port = 0, threads = 0, http_port = 0;
+  std::string http_bind, http_max_body;
+  std::vector<std::string> http_tokens;
   uint64_t maxclients = 0, feed_retention = 0;
   int64_t timeout = 0;
   po::options_description desc(
@@ -72,6 +75,14 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
       ("data-dir", po::value(&data_dir)->default_value("./data"), "directory holding the store")
       ("bind", po::value(&bind)->default_value("127.0.0.1"), "address to listen on")
       ("port", po::value(&port)->default_value(6379), "RESP (Redis protocol) port; 0 picks a free port")
+      ("http-port", po::value(&http_port)->default_value(4869),
+       "HTTP port (Upstash-compatible REST, /healthz); 0 turns HTTP off")
+      ("http-bind", po::value(&http_bind)->default_value("127.0.0.1"),
+       "address the HTTP port listens on; other than loopback only with --http-token")
+      ("http-token", po::value(&http_tokens)->multitoken(),
+       "bearer token HTTP requests must present (repeat for several); none: no HTTP authentication")
+      ("http-max-body-bytes", po::value(&http_max_body)->default_value("64mb"),
+       "largest HTTP request body accepted (larger: 413)")
       ("threads", po::value(&threads)->default_value(0), "I/O threads (0: one per CPU this process may use)")
       ("fsync", po::value(&fsync)->default_value("always"),
        "when a write is acknowledged: always (after fsync, group commit), everysec (WAL written, fsync each "
@@ -127,6 +138,23 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   if (!parse_size(max_value, &v) || v == 0) return fail("--max-value-bytes: not a size: " + max_value);
   settings.max_value_bytes = v;
   if (port < 0 || port > 65535) return fail("--port must be 0..65535");
+  if (http_port < 0 || http_port > 65535) return fail("--http-port must be 0..65535 (0: no HTTP)");
+  for (const std::string& t : http_tokens) {
+    if (t.empty()) return fail("--http-token must not be empty");
+  }
+  if (http_port != 0 && http_tokens.empty()) {
+    boost::system::error_code ec;
+    auto addr = boost::asio::ip::make_address(http_bind, ec);
+    if (ec || !addr.is_loopback()) {
+      return fail("--http-bind " + http_bind + " is not a loopback address: set --http-token so that HTTP "
+                  "requests need a token");
+    }
+  }
+  settings.http_bind = http_bind;
+  settings.http_port = http_port;
+  settings.http_tokens = http_tokens;
+  if (!parse_size(http_max_body, &v) || v == 0) return fail("--http-max-body-bytes: not a size: " + http_max_body);
+  settings.http_max_body_bytes = v;
   if (threads < 0 || threads > 256) return fail("--threads must be 0..256");
   if (maxclients == 0) return fail("--maxclients must be at least 1");
   if (timeout < 0) return fail("--timeout must be 0 (never) or a number of seconds");

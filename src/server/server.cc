@@ -17,6 +17,7 @@
 #include "command/table.h"
 #include "common/log.h"
 #include "engine/clock.h"
+#include "net/http_connection.h"
 #include "net/io_threads.h"
 #include "net/resp_connection.h"
 
@@ -27,19 +28,37 @@ using asio::ip::tcp;
 
 namespace {
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, net::IoThreads& io, command::ServerContext& ctx) {
+// Accepts connections for one front door; `make` wraps each socket in its
+// connection object (which has a run() coroutine).
+template <typename MakeConnection>
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, net::IoThreads& io, const char* door,
+                                  MakeConnection make) {
   for (;;) {
     asio::io_context& target = io.next();
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(target, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
-      log::warn("accept failed: {}", ec.message());
+      log::warn("{} accept failed: {}", door, ec.message());
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto conn = std::make_shared<net::RespConnection>(std::move(socket), ctx);
+    auto conn = make(std::move(socket));
     asio::co_spawn(target, [conn]() -> asio::awaitable<void> { co_await conn->run(); }, asio::detached);
+  }
+}
+
+bool listen(tcp::acceptor& acceptor, const std::string& bind, int port) {
+  try {
+    tcp::endpoint ep(asio::ip::make_address(bind), static_cast<uint16_t>(port));
+    acceptor.open(ep.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    return true;
+  } catch (const std::exception& e) {
+    log::error("cannot listen on {}:{}: {}", bind, port, e.what());
+    return false;
   }
 }
 
@@ -69,14 +88,12 @@ int serve(command::Settings& settings, const Config& config) {
   ctx.io_threads = settings.threads;
 
   tcp::acceptor acceptor(io.at(0));
-  try {
-    tcp::endpoint ep(asio::ip::make_address(settings.bind), static_cast<uint16_t>(settings.port));
-    acceptor.open(ep.protocol());
-    acceptor.set_option(tcp::acceptor::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen(asio::socket_base::max_listen_connections);
-  } catch (const std::exception& e) {
-    log::error("cannot listen on {}:{}: {}", settings.bind, settings.port, e.what());
+  tcp::acceptor http_acceptor(io.at(0));
+  net::HttpOptions http_options;
+  http_options.tokens = settings.http_tokens;
+  http_options.max_body_bytes = settings.http_max_body_bytes;
+  if (!listen(acceptor, settings.bind, settings.port) ||
+      (settings.http_port != 0 && !listen(http_acceptor, settings.http_bind, settings.http_port))) {
     engine->close();
     return 1;
   }
@@ -98,7 +115,18 @@ int serve(command::Settings& settings, const Config& config) {
       request_stop();
     }
   });
-  asio::co_spawn(io.at(0), accept_loop(acceptor, io, ctx), asio::detached);
+  asio::co_spawn(io.at(0),
+                 accept_loop(acceptor, io, "RESP",
+                             [&ctx](tcp::socket s) { return std::make_shared<net::RespConnection>(std::move(s), ctx); }),
+                 asio::detached);
+  if (http_acceptor.is_open()) {
+    asio::co_spawn(io.at(0), accept_loop(http_acceptor, io, "HTTP", [&ctx, &http_options](tcp::socket s) {
+                     return std::make_shared<net::HttpConnection>(std::move(s), ctx, http_options);
+                   }),
+                   asio::detached);
+    log::info("HTTP on {}:{} ({})", settings.http_bind, http_acceptor.local_endpoint().port(),
+              settings.http_tokens.empty() ? "no token required" : "bearer token required");
+  }
   io.start();
   log::info("cairn {} ready to accept connections on {}:{} (data {}, fsync {}, {} I/O threads, store opened in {} ms)",
             CAIRN_VERSION, settings.bind, ctx.tcp_port, settings.data_dir, config.fsync_name, settings.threads,
@@ -112,6 +140,7 @@ int serve(command::Settings& settings, const Config& config) {
   asio::post(io.at(0), [&] {
     boost::system::error_code ec;
     acceptor.close(ec);
+    http_acceptor.close(ec);
     signals.cancel(ec);
   });
   clients.kill_if([](command::Session&) { return true; });
