@@ -11,6 +11,12 @@ PACKAGES=(
   liblua5.1-0-dev python3 python3-redis redis-server redis-tools tcl dpkg-dev
   procps iproute2 curl
 )
+# Node.js and npm run tests/http (the @upstash/redis and @vercel/kv clients).
+# Only when npm is missing: NodeSource's nodejs bundles npm and conflicts with
+# Debian's npm package.
+if ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
