@@ -15,7 +15,9 @@
 #include "common/log.h"
 #include "engine/clock.h"
 #include "net/command_runner.h"
+#include "net/http_kv.h"
 #include "protocol/http/json_reply.h"
+#include "protocol/http/query.h"
 #include "protocol/http/upstash.h"
 
 namespace cairn::net {
@@ -44,21 +46,6 @@ bool iequals(std::string_view a, std::string_view b) {
     if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
   }
   return true;
-}
-
-// The value of query parameter `name`, percent-decoded; empty if absent.
-std::string query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    size_t eq = pair.find('=');
-    if (pair.substr(0, eq) != name) continue;
-    std::string out;
-    if (eq != std::string_view::npos && ph::percent_decode(pair.substr(eq + 1), &out, true)) return out;
-    return {};
-  }
-  return {};
 }
 
 // Compares without an early exit, so response time does not reveal how
@@ -133,7 +120,7 @@ bool HttpConnection::authorized(const Request& req, std::string_view query) cons
     if (v.size() < 7 || !iequals(v.substr(0, 7), "Bearer ")) return false;
     presented.assign(v.substr(7));
   } else {
-    presented = query_param(query, "_token");
+    presented = ph::query_param(query, "_token").value_or("");
   }
   bool ok = false;
   for (const std::string& t : options_.tokens) ok |= same_secret(presented, t);
@@ -157,6 +144,10 @@ asio::awaitable<void> HttpConnection::handle(Request& req, Response& res) {
   if (!authorized(req, query)) {
     res = error_response(http::status::unauthorized, "Unauthorized");
     res.set(http::field::www_authenticate, "Bearer");
+    co_return;
+  }
+  if (is_kv_path(path)) {
+    co_await handle_kv(server_, req, path, query, res);
     co_return;
   }
   co_await upstash(req, path, query, res);
