@@ -17,15 +17,9 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from cairn_server import CairnServer  # noqa: E402
+from checks import check, finish  # noqa: E402
 
 TOKEN = "s3cret-token"
-failures = []
-passes = []
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if not cond else ""))
-    (passes if cond else failures).append(name)
 
 
 class Http:
@@ -222,10 +216,7 @@ def main():
         ok = all(kc.json("POST", "/", ["INCR", "ka"])[2] == {"result": i} for i in range(1, 51))
         check("50 requests on one keep-alive connection", ok)
 
-    print(f"{len(passes)} passed, {len(failures)} failed")
-    if failures:
-        print("failed: " + ", ".join(failures))
-        sys.exit(1)
+    finish()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,170 @@
+"""The native REST API, /v1/kv/{key}: values, revisions shared with RESP,
+TTLs, compare-and-set with If-Match, nx, return-old, namespaces, binary
+keys and values, and its error answers.
+
+    /usr/bin/python3 tests/integration/http_kv.py --binary build/cairn
+"""
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from cairn_server import CairnServer  # noqa: E402
+from checks import check, finish  # noqa: E402
+
+TOKEN = "kv-token"
+
+
+class Client:
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    def req(self, method, key, body=None, query="", headers=None, token=TOKEN):
+        path = "/v1/kv/" + urllib.parse.quote(key, safe="") + (("?" + query) if query else "")
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = "Bearer " + token
+        self.conn.request(method, path, body=body, headers=h)
+        r = self.conn.getresponse()
+        data = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+
+def js(data):
+    try:
+        return json.loads(data)
+    except ValueError:
+        return {"unparsable": data}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    args = ap.parse_args()
+    with CairnServer(args.binary, extra_args=["--http-token", TOKEN, "--fsync", "everysec"]) as srv:
+        c = Client(srv.http_port)
+
+        st, _, body = c.req("GET", "k", token=None)
+        check("a token is required", st == 401, st)
+        st, _, body = c.req("GET", "nope")
+        check("absent key: 404 with a code", st == 404 and js(body).get("code") == "not_found", (st, body))
+
+        st, h, body = c.req("PUT", "k", body=b"value one")
+        rev1 = js(body).get("revision")
+        check("PUT answers the new revision", st == 200 and isinstance(rev1, int) and h.get("x-kv-revision") == str(rev1),
+              (st, h, body))
+        st, h, body = c.req("GET", "k")
+        check("GET returns the raw value", st == 200 and body == b"value one", (st, body))
+        check("GET carries X-KV-Revision and no TTL", h.get("x-kv-revision") == str(rev1) and "x-kv-ttl" not in h, h)
+        check("same revision over RESP", srv.command("REVISION", "k") == rev1)
+        st, h, body = c.req("HEAD", "k")
+        check("HEAD: headers, no body", st == 200 and body == b"" and h.get("x-kv-revision") == str(rev1), (st, h))
+        st, h, _ = c.req("HEAD", "nope")
+        check("HEAD absent: 404", st == 404, st)
+
+        # Binary keys and values, one store with RESP.
+        bkey = "bin\x00\r\n/é"
+        st, _, _ = c.req("PUT", bkey, body=bytes(range(256)))
+        check("binary key and value", st == 200 and srv.command("GET", bkey.encode()) == bytes(range(256)))
+        srv.command("SET", "from-resp", "resp value")
+        st, h, body = c.req("GET", "from-resp")
+        check("RESP write, HTTP read", body == b"resp value" and h.get("x-kv-revision") == str(srv.command("REVISION", "from-resp")))
+
+        # TTLs.
+        c.req("PUT", "t1", body=b"x", query="ttl=100")
+        st, h, _ = c.req("GET", "t1")
+        ttl = int(h.get("x-kv-ttl", "-1"))
+        check("ttl= (seconds) sets X-KV-TTL in ms", 95000 < ttl <= 100000, h)
+        c.req("PUT", "t2", body=b"x", query="ttl_ms=300")
+        st, _, _ = c.req("GET", "t2")
+        check("ttl_ms before expiry", st == 200)
+        time.sleep(0.5)
+        st, _, _ = c.req("GET", "t2")
+        check("ttl_ms expires", st == 404, st)
+        at = int(time.time()) + 1000
+        c.req("PUT", "t3", body=b"x", query=f"ttl_at={at}")
+        pttl = srv.command("PTTL", "t3")
+        check("ttl_at (epoch seconds)", 990000 < pttl <= 1000000, pttl)
+        for q in ["ttl=0", "ttl=-5", "ttl=abc", "ttl=1&ttl_ms=5", f"ttl_at={int(time.time()) - 10}"]:
+            st, _, body = c.req("PUT", "badttl", body=b"x", query=q)
+            check("bad TTL is 400: " + q, st == 400 and js(body).get("code") == "bad_ttl", (st, body))
+        check("bad TTLs wrote nothing", srv.command("EXISTS", "badttl") == 0)
+
+        # Compare-and-set.
+        st, _, body = c.req("PUT", "k", body=b"v2", headers={"If-Match": str(rev1 + 1000)})
+        check("If-Match mismatch: 412", st == 412 and js(body).get("code") == "revision_mismatch", (st, body))
+        check("mismatch left the value", srv.command("GET", "k") == b"value one")
+        st, _, body = c.req("PUT", "k", body=b"v2", headers={"If-Match": f'"{rev1}"'})
+        rev2 = js(body).get("revision")
+        check("If-Match match (quoted, ETag style)", st == 200 and rev2 > rev1, (st, body))
+        st, _, body = c.req("PUT", "newkey", body=b"v", headers={"If-Match": "0"})
+        check("If-Match: 0 creates an absent key", st == 200, (st, body))
+        st, _, body = c.req("PUT", "newkey", body=b"v", headers={"If-Match": "0"})
+        check("If-Match: 0 on an existing key: 412", st == 412, (st, body))
+        st, _, body = c.req("PUT", "k", body=b"v", headers={"If-Match": "abc"})
+        check("If-Match not a number: 400", st == 400, (st, body))
+        st, _, body = c.req("PUT", "k", body=b"nx", query="nx=1")
+        check("nx=1 on an existing key: 412 exists", st == 412 and js(body).get("code") == "exists", (st, body))
+        st, _, body = c.req("PUT", "nxkey", body=b"nx", query="nx=1")
+        check("nx=1 on an absent key writes", st == 200 and srv.command("GET", "nxkey") == b"nx", (st, body))
+
+        # Return-old.
+        st, _, body = c.req("PUT", "k", body=b"v3", headers={"X-KV-Return-Old": "1"})
+        old = js(body).get("old") or {}
+        check("X-KV-Return-Old on PUT", base64.b64decode(old.get("value_base64", "")) == b"v2"
+              and old.get("revision") == rev2, body)
+        st, _, body = c.req("PUT", "fresh", body=b"v", headers={"X-KV-Return-Old": "1"})
+        check("Return-Old with no old value: null", js(body).get("old", "missing") is None, body)
+
+        # Delete.
+        rev = srv.command("REVISION", "k")
+        st, _, body = c.req("DELETE", "k", headers={"If-Match": str(rev + 1)})
+        check("DELETE If-Match mismatch: 412", st == 412 and srv.command("EXISTS", "k") == 1, (st, body))
+        st, _, body = c.req("DELETE", "k", headers={"If-Match": str(rev), "X-KV-Return-Old": "1"})
+        b = js(body)
+        check("DELETE with If-Match and Return-Old", st == 200 and b.get("deleted") is True
+              and base64.b64decode(b["old"]["value_base64"]) == b"v3" and b.get("revision", 0) > rev, (st, body))
+        check("deleted over RESP too", srv.command("EXISTS", "k") == 0)
+        st, _, _ = c.req("DELETE", "k")
+        check("DELETE absent: 404", st == 404, st)
+
+        # Namespaces are Redis databases.
+        c.req("PUT", "nskey", body=b"in three", query="ns=3")
+        st, _, body = c.req("GET", "nskey", query="ns=3")
+        check("ns=3 round trip", body == b"in three")
+        st, _, _ = c.req("GET", "nskey")
+        check("ns=0 does not see ns=3", st == 404, st)
+        check("ns=3 is database 3", srv.client(db=3).get("nskey") == b"in three")
+        for q in ["ns=16", "ns=-1", "ns=x"]:
+            st, _, body = c.req("GET", "nskey", query=q)
+            check("bad namespace is 400: " + q, st == 400 and js(body).get("code") == "bad_ns", (st, body))
+
+        # Wrong type, bad routes and methods.
+        srv.command("RPUSH", "alist", "a")
+        st, _, body = c.req("GET", "alist")
+        check("GET of a collection: 409 wrong_type", st == 409 and js(body).get("code") == "wrong_type", (st, body))
+        st, _, body = c.req("PUT", "alist", body=b"now a string")
+        check("PUT replaces any type (like SET)", st == 200 and srv.command("GET", "alist") == b"now a string")
+        st, h, body = c.req("POST", "k")
+        check("POST on a key: 405 with Allow", st == 405 and "PUT" in h.get("allow", ""), (st, h))
+        c.conn.request("GET", "/v1/kv/a/b", headers={"Authorization": "Bearer " + TOKEN})
+        r = c.conn.getresponse()
+        r.read()
+        check("a key is one path segment: /v1/kv/a/b is 404", r.status == 404, r.status)
+        srv.command("CONFIG", "SET", "cairn-max-key-bytes", "1024")
+        st, _, body = c.req("GET", "x" * 2000)
+        check("key over max-key-bytes: 400", st == 400 and js(body).get("code") == "bad_key", (st, body[:100]))
+        st, _, body = c.req("GET", "x" * 70000)
+        check("a path over the header limit: 431", st == 431, (st, body[:100]))
+
+    finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""Named checks for the integration scripts: each prints ok/FAIL, and
+finish() prints the totals and exits non-zero if any failed."""
+
+import sys
+
+_failures = []
+_passes = []
+
+
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name + (f": {detail}" if not cond else ""))
+    (_passes if cond else _failures).append(name)
+
+
+def finish():
+    print(f"{len(_passes)} passed, {len(_failures)} failed")
+    if _failures:
+        print("failed: " + ", ".join(_failures))
+        sys.exit(1)
