@@ -313,6 +313,10 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
     if (changed[ns]) counts_[ns].store(new_counts[ns], std::memory_order_release);
   }
   last_revision_.store(next_revision_ - 1, std::memory_order_release);
+  if (has_listeners_.load(std::memory_order_acquire)) {
+    std::lock_guard l(listeners_mu_);
+    for (auto& [id, wake] : listeners_) wake();
+  }
   trim_feed();
   return s;
 }
@@ -398,6 +402,20 @@ rocksdb::Status Engine::cached_get(std::string_view key, const rocksdb::ReadOpti
   // read would fill the cache with keys that were never there (a scan of
   // random names) and evict the records that were.
   return s;
+}
+
+uint64_t Engine::add_commit_listener(std::function<void()> wake) {
+  std::lock_guard l(listeners_mu_);
+  uint64_t id = next_listener_id_++;
+  listeners_.emplace_back(id, std::move(wake));
+  has_listeners_.store(true, std::memory_order_release);
+  return id;
+}
+
+void Engine::remove_commit_listener(uint64_t id) {
+  std::lock_guard l(listeners_mu_);
+  std::erase_if(listeners_, [id](const auto& e) { return e.first == id; });
+  has_listeners_.store(!listeners_.empty(), std::memory_order_release);
 }
 
 SnapshotView::~SnapshotView() {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -85,6 +86,11 @@ class Engine {
   bool persisting() const { return persisting_.load(); }
   uint64_t disk_bytes() const;
   void set_fsync(FsyncPolicy p) { fsync_.store(p); }
+  // Change-feed watchers: `wake` runs on the writer thread after every
+  // commit that advanced the revision (after its fsync under --fsync
+  // always), so it must only signal, never block. Thread-safe.
+  uint64_t add_commit_listener(std::function<void()> wake);
+  void remove_commit_listener(uint64_t id);
   // A data-family read through the record cache: at ro.snapshot, or at the
   // newest state when it has none (only the writer thread reads that way).
   rocksdb::Status cached_get(std::string_view key, const rocksdb::ReadOptions& ro, rocksdb::PinnableSlice* value);
@@ -107,6 +113,10 @@ class Engine {
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   std::unique_ptr<View> committed_;
   std::unique_ptr<RecordCache> record_cache_;
+  std::mutex listeners_mu_;
+  std::vector<std::pair<uint64_t, std::function<void()>>> listeners_;
+  uint64_t next_listener_id_ = 1;
+  std::atomic<bool> has_listeners_{false};
 
   std::array<std::atomic<int64_t>, kMaxNamespaces> counts_{};
   std::atomic<uint64_t> last_revision_{0};

@@ -612,5 +612,25 @@ TEST_F(EngineTest, AlwaysAcknowledgesOnlyAfterAnFsync) {
   EXPECT_EQ(get(e(), 0, "k63"), "v");
 }
 
+// Commit listeners run after each commit that advanced the revision, with
+// the new revision already visible, and stop once removed.
+TEST_F(EngineTest, CommitListenersSeeEachCommit) {
+  std::atomic<int> calls{0};
+  std::atomic<uint64_t> seen{0};
+  uint64_t id = e().add_commit_listener([&] {
+    calls++;
+    seen = e().last_revision();
+  });
+  put(e(), 0, "a", "1");
+  put(e(), 0, "b", "2");
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(seen.load(), e().last_revision());
+  EXPECT_TRUE(test::write(e(), [](Txn&) {}).ok());  // wrote nothing: no call
+  EXPECT_EQ(calls.load(), 2);
+  e().remove_commit_listener(id);
+  put(e(), 0, "c", "3");
+  EXPECT_EQ(calls.load(), 2);
+}
+
 }  // namespace
 }  // namespace cairn::engine
