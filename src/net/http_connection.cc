@@ -16,6 +16,7 @@
 #include "engine/clock.h"
 #include "net/command_runner.h"
 #include "net/http_kv.h"
+#include "net/http_watch.h"
 #include "protocol/http/json_reply.h"
 #include "protocol/http/query.h"
 #include "protocol/http/upstash.h"
@@ -100,6 +101,7 @@ asio::awaitable<void> HttpConnection::run() {
     Request req = parser.release();
     Response res;
     co_await handle(req, res);
+    if (streamed_) break;  // a watch stream: it wrote its own response and ends the connection
     res.keep_alive(req.keep_alive());
     res.prepare_payload();
     stream_.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
@@ -148,6 +150,10 @@ asio::awaitable<void> HttpConnection::handle(Request& req, Response& res) {
   }
   if (is_kv_path(path)) {
     co_await handle_kv(server_, req, path, query, res);
+    co_return;
+  }
+  if (is_watch_path(path)) {
+    co_await handle_watch(server_, stream_, req, path, query, res, &streamed_);
     co_return;
   }
   co_await upstash(req, path, query, res);

@@ -2,7 +2,8 @@
 // one at a time with bounded headers and bodies and a read deadline,
 // authenticates them, routes them, and writes the answers (keep-alive).
 //
-// Routes today: GET /healthz, and the Upstash-compatible REST dialect
+// Routes: GET /healthz; the native API /v1/kv/{key} (http_kv.h); watch
+// streams /v1/watch (http_watch.h); and the Upstash-compatible REST dialect
 // (POST /, /pipeline, /multi-exec, path-style /cmd/arg/…).
 #pragma once
 
@@ -48,6 +49,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   command::ServerContext& server_;
   const HttpOptions& options_;
   std::string peer_;
+  bool streamed_ = false;  // the request became a watch stream
 };
 
 }  // namespace cairn::net
