@@ -16,6 +16,7 @@
 #include "engine/clock.h"
 #include "net/command_runner.h"
 #include "net/http_kv.h"
+#include "net/http_kv_list.h"
 #include "net/http_watch.h"
 #include "protocol/http/json_reply.h"
 #include "protocol/http/query.h"
@@ -146,6 +147,14 @@ asio::awaitable<void> HttpConnection::handle(Request& req, Response& res) {
   if (!authorized(req, query)) {
     res = error_response(http::status::unauthorized, "Unauthorized");
     res.set(http::field::www_authenticate, "Bearer");
+    co_return;
+  }
+  if (path == "/v1/kv") {
+    co_await handle_kv_namespace(server_, req, query, res);
+    co_return;
+  }
+  if (path == "/v1/admin/compact") {
+    handle_compact(server_, req, res);
     co_return;
   }
   if (is_kv_path(path)) {

@@ -5,7 +5,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <charconv>
 #include <optional>
 
 #include "engine/clock.h"
@@ -27,26 +26,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kPrefix = "/v1/kv/";
-
-void json_answer(HttpResponse& res, http::status status, json::object body) {
-  res.result(status);
-  res.set(http::field::content_type, "application/json");
-  res.body() = json::serialize(body);
-}
-
-void error_answer(HttpResponse& res, http::status status, std::string_view code, std::string_view msg) {
-  json::object o;
-  o["error"] = protocol::http::valid_utf8(msg);
-  o["code"] = code;
-  json_answer(res, status, std::move(o));
-}
-
-std::optional<int64_t> parse_i64(std::string_view s) {
-  int64_t v = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
 
 // If-Match: a revision, optionally quoted like an ETag ("12" or W/"12").
 std::optional<int64_t> if_match(const HttpRequest& req, bool* present) {
@@ -79,6 +58,32 @@ bool answer_failure(HttpResponse& res, const FnOp& op) {
   return true;
 }
 
+// ?ttl= (seconds), ttl_ms= or ttl_at= (epoch seconds): *at is the absolute
+// expiry in ms, 0 when none is given. False with *error on a bad one.
+bool ttl_from_query(std::string_view query, int64_t now, int64_t* at, std::string* error) {
+  *at = 0;
+  auto ttl = protocol::http::query_param(query, "ttl");
+  auto ttl_ms = protocol::http::query_param(query, "ttl_ms");
+  auto ttl_at = protocol::http::query_param(query, "ttl_at");
+  if (int(ttl.has_value()) + int(ttl_ms.has_value()) + int(ttl_at.has_value()) > 1) {
+    *error = "give one of ttl, ttl_ms, ttl_at";
+    return false;
+  }
+  const std::optional<std::string>& t = ttl ? ttl : ttl_ms ? ttl_ms : ttl_at;
+  if (!t) return true;
+  auto v = parse_i64(*t);
+  if (!v || *v <= 0 || *v > INT64_MAX / 1000 / 4) {
+    *error = "the TTL must be a positive integer";
+    return false;
+  }
+  *at = ttl_at ? *v * 1000 : now + *v * (ttl ? 1000 : 1);
+  if (*at <= now) {
+    *error = "ttl_at is in the past";
+    return false;
+  }
+  return true;
+}
+
 json::value old_json(const std::optional<std::pair<std::string, uint64_t>>& old) {
   if (!old) return nullptr;
   json::object o;
@@ -95,6 +100,8 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
                                 std::string_view query, HttpResponse& res) {
   std::string key;
   std::string_view raw_key = path.substr(kPrefix.size());
+  bool incr = raw_key.size() > 5 && raw_key.substr(raw_key.size() - 5) == "/incr";
+  if (incr) raw_key.remove_suffix(5);
   if (raw_key.empty() || raw_key.find('/') != std::string_view::npos ||
       !protocol::http::percent_decode(raw_key, &key, false)) {
     error_answer(res, http::status::not_found, "not_found", "no such route: keys are one percent-encoded path segment");
@@ -105,16 +112,83 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
     co_return;
   }
   uint8_t ns = 0;
-  if (auto n = protocol::http::query_param(query, "ns")) {
-    auto v = parse_i64(*n);
-    if (!v || *v < 0 || *v >= engine::kUserNamespaces) {
-      error_answer(res, http::status::bad_request, "bad_ns", "ns must be 0..15");
-      co_return;
-    }
-    ns = static_cast<uint8_t>(*v);
-  }
+  if (!parse_ns(query, &ns, res)) co_return;
   int64_t now = engine::unix_ms();
   http::verb m = req.method();
+
+  if (incr) {
+    if (m != http::verb::post) {
+      error_answer(res, http::status::method_not_allowed, "method_not_allowed", "use POST");
+      co_return;
+    }
+    auto d = protocol::http::query_param(query, "delta");
+    std::optional<int64_t> delta = d ? parse_i64(*d) : std::optional<int64_t>(1);
+    if (!delta) {
+      error_answer(res, http::status::bad_request, "bad_delta", "delta must be an integer");
+      co_return;
+    }
+    model::OpStatus st = model::OpStatus::kOk;
+    int64_t result = 0;
+    uint64_t revision = 0;
+    FnOp op([&](engine::Txn& txn) {
+      st = model::incr_by(txn, ns, key, *delta, &result);
+      if (st == model::OpStatus::kOk) revision = txn.revision();
+    });
+    co_await async_run_op(server.engine(), op, asio::use_awaitable);
+    if (answer_failure(res, op)) co_return;
+    if (st == model::OpStatus::kWrongType) {
+      error_answer(res, http::status::conflict, "wrong_type", "the key holds a collection, not a string value");
+    } else if (st == model::OpStatus::kNotInteger) {
+      error_answer(res, http::status::conflict, "not_integer", "the value is not an integer");
+    } else if (st == model::OpStatus::kOverflow) {
+      error_answer(res, http::status::conflict, "overflow", "increment or decrement would overflow");
+    } else {
+      json::object o;
+      o["value"] = result;
+      o["revision"] = revision;
+      json_answer(res, http::status::ok, o);
+      res.set("X-KV-Revision", std::to_string(revision));
+    }
+    co_return;
+  }
+
+  if (m == http::verb::patch) {
+    int64_t at = 0;
+    std::string ttl_error;
+    bool persist = protocol::http::query_param(query, "persist").value_or("") == "1";
+    if (!ttl_from_query(query, now, &at, &ttl_error) || (persist == (at != 0))) {
+      error_answer(res, http::status::bad_request, "bad_ttl",
+                   ttl_error.empty() ? "give one of ttl, ttl_ms, ttl_at or persist=1" : ttl_error);
+      co_return;
+    }
+    bool return_value = header_is_one(req, "X-KV-Return-Value");
+    bool found = false;
+    uint64_t revision = 0;
+    std::optional<std::string> value;
+    FnOp op([&](engine::Txn& txn) {
+      engine::Found f;
+      model::find(txn, ns, key, txn.now_ms(), &f);
+      if (!f.live) return;
+      found = true;
+      if (return_value && f.header.type == engine::ValueType::kString) value.emplace(f.payload);
+      bool changed = persist ? model::persist(txn, ns, key) : model::set_expire(txn, ns, key, at, model::ExpireCond::kNone);
+      // PERSIST on a key without a TTL changes nothing and takes no revision.
+      revision = changed ? txn.revision() : f.header.revision;
+    });
+    co_await async_run_op(server.engine(), op, asio::use_awaitable);
+    if (answer_failure(res, op)) co_return;
+    if (!found) {
+      error_answer(res, http::status::not_found, "not_found", "no such key");
+      co_return;
+    }
+    json::object o;
+    o["revision"] = revision;
+    o["ttl_ms"] = at ? json::value(std::max<int64_t>(at - now, 0)) : json::value(nullptr);
+    if (return_value) o["value_base64"] = value ? json::value(protocol::http::base64_encode(*value)) : nullptr;
+    json_answer(res, http::status::ok, o);
+    res.set("X-KV-Revision", std::to_string(revision));
+    co_return;
+  }
 
   if (m == http::verb::get || m == http::verb::head) {
     engine::SnapshotView view(server.engine());
@@ -143,24 +217,10 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
 
   if (m == http::verb::put) {
     int64_t at = 0;
-    auto ttl = protocol::http::query_param(query, "ttl"), ttl_ms = protocol::http::query_param(query, "ttl_ms"), ttl_at = protocol::http::query_param(query, "ttl_at");
-    if (int(ttl.has_value()) + int(ttl_ms.has_value()) + int(ttl_at.has_value()) > 1) {
-      error_answer(res, http::status::bad_request, "bad_ttl", "give one of ttl, ttl_ms, ttl_at");
+    std::string ttl_error;
+    if (!ttl_from_query(query, now, &at, &ttl_error)) {
+      error_answer(res, http::status::bad_request, "bad_ttl", ttl_error);
       co_return;
-    }
-    const std::optional<std::string>& t = ttl ? ttl : ttl_ms ? ttl_ms : ttl_at;
-    if (t) {
-      auto v = parse_i64(*t);
-      int64_t scale = ttl ? 1000 : ttl_ms ? 1 : 1000;
-      if (!v || *v <= 0 || *v > INT64_MAX / 1000 / 4) {
-        error_answer(res, http::status::bad_request, "bad_ttl", "the TTL must be a positive integer");
-        co_return;
-      }
-      at = ttl_at ? *v * scale : now + *v * scale;
-      if (ttl_at && at <= now) {
-        error_answer(res, http::status::bad_request, "bad_ttl", "ttl_at is in the past");
-        co_return;
-      }
     }
     bool nx = protocol::http::query_param(query, "nx").value_or("") == "1";
     if (req.body().size() > server.settings().max_value_bytes.load()) {
@@ -199,7 +259,7 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
       json::object o;
       o["revision"] = revision;
       if (return_old) o["old"] = old_json(old);
-      json_answer(res, http::status::ok, std::move(o));
+      json_answer(res, http::status::ok, o);
       res.set("X-KV-Revision", std::to_string(revision));
     }
     co_return;
@@ -235,13 +295,13 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
       o["revision"] = revision;
       o["deleted"] = true;
       if (return_old) o["old"] = old_json(old);
-      json_answer(res, http::status::ok, std::move(o));
+      json_answer(res, http::status::ok, o);
       res.set("X-KV-Revision", std::to_string(revision));
     }
     co_return;
   }
-  error_answer(res, http::status::method_not_allowed, "method_not_allowed", "use GET, HEAD, PUT or DELETE");
-  res.set(http::field::allow, "GET, HEAD, PUT, DELETE");
+  error_answer(res, http::status::method_not_allowed, "method_not_allowed", "use GET, HEAD, PUT, PATCH or DELETE");
+  res.set(http::field::allow, "GET, HEAD, PUT, PATCH, DELETE");
 }
 
 }  // namespace cairn::net

@@ -12,17 +12,13 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <string_view>
 
 #include "command/server_context.h"
+#include "net/http_answers.h"
 
 namespace cairn::net {
-
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
 // True if `path` is the native API's (then `res` holds the answer).
 bool is_kv_path(std::string_view path);

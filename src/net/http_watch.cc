@@ -10,7 +10,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <memory>
 
@@ -37,22 +36,6 @@ constexpr std::string_view kKeyPrefix = "/v1/watch/";
 constexpr size_t kBatch = 1000;  // feed records read per pass (whole revisions)
 constexpr auto kKeepAlive = std::chrono::seconds(15);
 constexpr auto kWriteDeadline = std::chrono::seconds(30);
-
-std::optional<uint64_t> parse_u64(std::string_view s) {
-  uint64_t v = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-void bad_request(HttpResponse& res, std::string_view code, std::string_view msg) {
-  json::object o;
-  o["error"] = msg;
-  o["code"] = code;
-  res.result(http::status::bad_request);
-  res.set(http::field::content_type, "application/json");
-  res.body() = json::serialize(o);
-}
 
 const char* kind_name(engine::FeedKind k) {
   switch (k) {
@@ -135,29 +118,21 @@ asio::awaitable<void> handle_watch(command::ServerContext& server, boost::beast:
   *streamed = false;
   engine::Engine& engine = server.engine();
   if (req.method() != http::verb::get) {
-    bad_request(res, "method_not_allowed", "use GET");
-    res.result(http::status::method_not_allowed);
+    error_answer(res, http::status::method_not_allowed, "method_not_allowed", "use GET");
     co_return;
   }
   Filter filter;
   if (path != "/v1/watch") {
     std::string_view raw = path.substr(kKeyPrefix.size());
     if (raw.empty() || raw.find('/') != std::string_view::npos || !ph::percent_decode(raw, &filter.key, false)) {
-      bad_request(res, "bad_key", "the key is one percent-encoded path segment");
+      error_answer(res, http::status::bad_request, "bad_key", "the key is one percent-encoded path segment");
       co_return;
     }
     filter.exact = true;
   } else {
     filter.key = ph::query_param(query, "prefix").value_or("");
   }
-  if (auto n = ph::query_param(query, "ns")) {
-    auto v = parse_u64(*n);
-    if (!v || *v >= engine::kUserNamespaces) {
-      bad_request(res, "bad_ns", "ns must be 0..15");
-      co_return;
-    }
-    filter.ns = static_cast<uint8_t>(*v);
-  }
+  if (!parse_ns(query, &filter.ns, res)) co_return;
   filter.base64 = ph::query_param(query, "encoding").value_or("") == "base64";
   uint64_t pos = engine.last_revision();  // the last revision already delivered (or skipped)
   std::optional<std::string> since = ph::query_param(query, "since");
@@ -166,12 +141,12 @@ asio::awaitable<void> handle_watch(command::ServerContext& server, boost::beast:
     if (it != req.end()) since = std::string(it->value());
   }
   if (since) {
-    auto v = parse_u64(*since);
-    if (!v) {
-      bad_request(res, "bad_since", "since / Last-Event-ID must be a revision number");
+    auto v = parse_i64(*since);
+    if (!v || *v < 0) {
+      error_answer(res, http::status::bad_request, "bad_since", "since / Last-Event-ID must be a revision number");
       co_return;
     }
-    pos = std::min(*v, engine.last_revision());
+    pos = std::min(static_cast<uint64_t>(*v), engine.last_revision());
   }
 
   // The stream: headers, then events; no Content-Length, closed at the end.

@@ -26,6 +26,7 @@ namespace cairn::net {
 class FnOp final : public engine::WriteOp {
  public:
   explicit FnOp(std::function<void(engine::Txn&)> fn) : fn_(std::move(fn)) {}
+  bool exclusive() const override { return is_exclusive; }
   void execute(engine::Txn& txn) override {
     txn.begin_commit();
     txn.set_savepoint();
@@ -41,6 +42,7 @@ class FnOp final : public engine::WriteOp {
     status = s;
     if (on_done) on_done();
   }
+  bool is_exclusive = false;  // alone in its group (range deletes: a flush)
   rocksdb::Status status;
   std::string failure;  // set when the function threw (nothing was written)
   std::function<void()> on_done;

@@ -25,8 +25,8 @@ class Client:
     def __init__(self, port):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
 
-    def req(self, method, key, body=None, query="", headers=None, token=TOKEN):
-        path = "/v1/kv/" + urllib.parse.quote(key, safe="") + (("?" + query) if query else "")
+    def req(self, method, key, body=None, query="", headers=None, token=TOKEN, suffix=""):
+        path = "/v1/kv/" + urllib.parse.quote(key, safe="") + suffix + (("?" + query) if query else "")
         h = dict(headers or {})
         if token:
             h["Authorization"] = "Bearer " + token
@@ -145,6 +145,40 @@ def main():
             st, _, body = c.req("GET", "nskey", query=q)
             check("bad namespace is 400: " + q, st == 400 and js(body).get("code") == "bad_ns", (st, body))
 
+        # PATCH: expiry only.
+        c.req("PUT", "p", body=b"pv")
+        rev_p = srv.command("REVISION", "p")
+        st, h, body = c.req("PATCH", "p", query="ttl=50", headers={"X-KV-Return-Value": "1"})
+        b = js(body)
+        check("PATCH ttl= sets the TTL", st == 200 and 0 < srv.command("TTL", "p") <= 50 and b.get("revision", 0) > rev_p
+              and base64.b64decode(b.get("value_base64", "")) == b"pv" and 45000 < b.get("ttl_ms", 0) <= 50000, (st, body))
+        st, _, body = c.req("PATCH", "p", query="persist=1")
+        check("PATCH persist=1 removes it", st == 200 and srv.command("TTL", "p") == -1
+              and js(body).get("ttl_ms", "missing") is None, (st, body))
+        rev_before = srv.command("REVISION", "p")
+        st, _, body = c.req("PATCH", "p", query="persist=1")
+        check("PERSIST of a key without TTL takes no revision", st == 200 and js(body).get("revision") == rev_before,
+              (st, body))
+        st, _, body = c.req("PATCH", "nope", query="ttl=5")
+        check("PATCH absent key: 404", st == 404, (st, body))
+        st, _, body = c.req("PATCH", "p")
+        check("PATCH without a TTL: 400", st == 400 and js(body).get("code") == "bad_ttl", (st, body))
+
+        # Increment.
+        st, _, body = c.req("POST", "ctr", suffix="/incr")
+        check("POST /incr from absent", st == 200 and js(body).get("value") == 1, (st, body))
+        st, _, body = c.req("POST", "ctr", suffix="/incr", query="delta=-11")
+        b = js(body)
+        check("POST /incr?delta=-11", b.get("value") == -10 and b.get("revision") == srv.command("REVISION", "ctr"), body)
+        c.req("PUT", "text", body=b"abc")
+        st, _, body = c.req("POST", "text", suffix="/incr")
+        check("incr of text: 409 not_integer", st == 409 and js(body).get("code") == "not_integer", (st, body))
+        srv.command("SET", "big", str(2**63 - 1))
+        st, _, body = c.req("POST", "big", suffix="/incr")
+        check("incr overflow: 409", st == 409 and js(body).get("code") == "overflow", (st, body))
+        st, _, body = c.req("POST", "ctr", suffix="/incr", query="delta=x")
+        check("bad delta: 400", st == 400, (st, body))
+
         # Wrong type, bad routes and methods.
         srv.command("RPUSH", "alist", "a")
         st, _, body = c.req("GET", "alist")
@@ -152,7 +186,7 @@ def main():
         st, _, body = c.req("PUT", "alist", body=b"now a string")
         check("PUT replaces any type (like SET)", st == 200 and srv.command("GET", "alist") == b"now a string")
         st, h, body = c.req("POST", "k")
-        check("POST on a key: 405 with Allow", st == 405 and "PUT" in h.get("allow", ""), (st, h))
+        check("POST on a key: 405 with Allow", st == 405 and "PATCH" in h.get("allow", ""), (st, h))
         c.conn.request("GET", "/v1/kv/a/b", headers={"Authorization": "Bearer " + TOKEN})
         r = c.conn.getresponse()
         r.read()
@@ -163,7 +197,60 @@ def main():
         st, _, body = c.req("GET", "x" * 70000)
         check("a path over the header limit: 431", st == 431, (st, body[:100]))
 
+    listing(args.binary)
     finish()
+
+
+def get_json(conn, path):
+    conn.request("GET", path, headers={"Authorization": "Bearer " + TOKEN})
+    r = conn.getresponse()
+    return r.status, js(r.read())
+
+
+def listing(binary):
+    with CairnServer(binary, extra_args=["--http-token", TOKEN, "--fsync", "everysec"]) as srv:
+        cl = srv.client()
+        pipe = cl.pipeline(transaction=False)
+        for i in range(10000):
+            pipe.set(f"item:{i:05d}", str(i))
+        pipe.set("other:1", "x")
+        pipe.set("gone", "x", px=1)
+        pipe.execute()
+        time.sleep(0.05)
+        conn = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=30)
+        names, cursor, pages = [], None, 0
+        while True:
+            q = "prefix=item%3A&limit=1000" + (f"&cursor={cursor}" if cursor else "")
+            st, body = get_json(conn, "/v1/kv?" + q)
+            if st != 200:
+                break
+            pages += 1
+            names += [k["name"] for k in body["keys"]]
+            cursor = body["cursor"]
+            if cursor is None or pages > 20:
+                break
+        check("cursor pagination over 10,000 keys: every key once, in order",
+              names == [f"item:{i:05d}" for i in range(10000)] and pages == 10, (st, len(names), pages))
+        st, body = get_json(conn, "/v1/kv?prefix=item%3A&limit=2&count=1")
+        check("count=1 gives the exact count for a prefix", body.get("count") == 10000
+              and len(body["keys"]) == 2 and body["keys"][0]["revision"] > 0, body)
+        st, body = get_json(conn, "/v1/kv?count=1&limit=1")
+        check("count=1 without a prefix: every live key", body.get("count") == 10001, body)
+        st, body = get_json(conn, "/v1/kv?limit=1000&prefix=")
+        check("expired keys are not listed", "gone" not in [k["name"] for k in body["keys"]], body.get("keys", [])[:3])
+        st, body = get_json(conn, "/v1/kv?cursor=%21%21%21")
+        check("a bad cursor: 400", st == 400 and body.get("code") == "bad_cursor", (st, body))
+        st, body = get_json(conn, "/v1/kv?limit=0")
+        check("limit 0: 400", st == 400, (st, body))
+        conn.request("DELETE", "/v1/kv?ns=0", headers={"Authorization": "Bearer " + TOKEN})
+        r = conn.getresponse()
+        b = js(r.read())
+        check("DELETE /v1/kv?ns=0 flushes the namespace", r.status == 200 and b.get("flushed") is True
+              and srv.command("DBSIZE") == 0, (r.status, b))
+        conn.request("POST", "/v1/admin/compact", headers={"Authorization": "Bearer " + TOKEN})
+        r = conn.getresponse()
+        b = js(r.read())
+        check("POST /v1/admin/compact starts a compaction", r.status in (202, 409), (r.status, b))
 
 
 if __name__ == "__main__":
