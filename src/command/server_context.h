@@ -2,15 +2,25 @@
 // Filled by server/ at start-up, so commands never depend on the layers above.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 
 #include "command/clients.h"
+#include "command/session.h"
 #include "command/settings.h"
 #include "engine/engine.h"
 
 namespace cairn::command {
+
+// HTTP routes as /metrics labels them.
+enum class HttpRoute : uint8_t { kHealth, kUpstash, kKv, kList, kWatch, kAdmin, kMetrics, kOther };
+inline constexpr int kHttpRouteCount = 8;
+inline const char* http_route_name(int r) {
+  static constexpr const char* kNames[] = {"healthz", "upstash", "kv", "list", "watch", "admin", "metrics", "other"};
+  return kNames[r];
+}
 
 struct ServerStats {
   std::atomic<uint64_t> commands{0};
@@ -23,6 +33,14 @@ struct ServerStats {
   std::atomic<uint64_t> error_replies{0};
   // Engine counters at the last CONFIG RESETSTAT (the engine's own never reset).
   std::atomic<uint64_t> expired_keys_base{0};
+  // Per front door (Door): commands run and the microseconds they took.
+  std::array<std::atomic<uint64_t>, kDoorCount> door_commands{};
+  std::array<std::atomic<uint64_t>, kDoorCount> door_usec{};
+  // The HTTP port: open connections, and requests by route (HttpRoute).
+  std::atomic<int64_t> http_connections{0};
+  std::array<std::atomic<uint64_t>, kHttpRouteCount> http_requests{};
+  std::array<std::atomic<uint64_t>, kHttpRouteCount> http_errors{};  // answered 4xx/5xx
+  std::array<std::atomic<uint64_t>, kHttpRouteCount> http_usec{};
 };
 
 class ServerContext {

@@ -11,6 +11,11 @@
 
 namespace cairn::command {
 
+// The front door a session came through (metrics count commands per door).
+enum class Door : uint8_t { kResp = 0, kHttp = 1 };
+inline constexpr int kDoorCount = 2;
+inline const char* door_name(Door d) { return d == Door::kResp ? "resp" : "http"; }
+
 struct Session {
   uint64_t id = 0;
   // Atomic: CLIENT LIST reads these from other threads.
@@ -23,7 +28,7 @@ struct Session {
   std::string name;
   std::string addr;   // peer ip:port
   std::string laddr;  // local ip:port
-  std::string door = "resp";
+  Door door = Door::kResp;
   int64_t created_ms = 0;
   std::atomic<int64_t> last_active_ms{0};
   std::string last_command;

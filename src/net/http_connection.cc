@@ -17,6 +17,7 @@
 #include "net/command_runner.h"
 #include "net/http_kv.h"
 #include "net/http_kv_list.h"
+#include "net/http_metrics.h"
 #include "net/http_watch.h"
 #include "protocol/http/json_reply.h"
 #include "protocol/http/query.h"
@@ -73,6 +74,11 @@ HttpConnection::HttpConnection(asio::ip::tcp::socket socket, command::ServerCont
 
 asio::awaitable<void> HttpConnection::run() {
   auto self = shared_from_this();
+  server_.stats().http_connections.fetch_add(1, std::memory_order_relaxed);
+  struct Closed {
+    command::ServerStats& st;
+    ~Closed() { st.http_connections.fetch_sub(1, std::memory_order_relaxed); }
+  } closed{server_.stats()};
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
@@ -101,7 +107,17 @@ asio::awaitable<void> HttpConnection::run() {
     }
     Request req = parser.release();
     Response res;
+    route_ = command::HttpRoute::kOther;
+    auto t0 = std::chrono::steady_clock::now();
     co_await handle(req, res);
+    auto r = static_cast<size_t>(route_);
+    auto& st = server_.stats();
+    st.http_requests[r].fetch_add(1, std::memory_order_relaxed);
+    if (res.result_int() >= 400) st.http_errors[r].fetch_add(1, std::memory_order_relaxed);
+    st.http_usec[r].fetch_add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                       std::chrono::steady_clock::now() - t0)
+                                                       .count()),
+                              std::memory_order_relaxed);
     if (streamed_) break;  // a watch stream: it wrote its own response and ends the connection
     res.keep_alive(req.keep_alive());
     res.prepare_payload();
@@ -136,7 +152,19 @@ asio::awaitable<void> HttpConnection::handle(Request& req, Response& res) {
   std::string_view path = target.substr(0, q);
   std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
 
+  if (path == "/metrics") {
+    route_ = command::HttpRoute::kMetrics;
+    if (!authorized(req, query)) {
+      res = error_response(http::status::unauthorized, "Unauthorized");
+      co_return;
+    }
+    res = Response{http::status::ok, 11};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = render_metrics(server_);
+    co_return;
+  }
   if (path == "/healthz") {
+    route_ = command::HttpRoute::kHealth;
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
       res = error_response(http::status::method_not_allowed, "ERR use GET");
       co_return;
@@ -150,21 +178,26 @@ asio::awaitable<void> HttpConnection::handle(Request& req, Response& res) {
     co_return;
   }
   if (path == "/v1/kv") {
+    route_ = command::HttpRoute::kList;
     co_await handle_kv_namespace(server_, req, query, res);
     co_return;
   }
   if (path == "/v1/admin/compact") {
+    route_ = command::HttpRoute::kAdmin;
     handle_compact(server_, req, res);
     co_return;
   }
   if (is_kv_path(path)) {
+    route_ = command::HttpRoute::kKv;
     co_await handle_kv(server_, req, path, query, res);
     co_return;
   }
   if (is_watch_path(path)) {
+    route_ = command::HttpRoute::kWatch;
     co_await handle_watch(server_, stream_, req, path, query, res, &streamed_);
     co_return;
   }
+  route_ = command::HttpRoute::kUpstash;
   co_await upstash(req, path, query, res);
 }
 
@@ -214,7 +247,7 @@ asio::awaitable<void> HttpConnection::upstash(Request& req, std::string_view pat
   bool base64 = enc != req.end() && iequals(enc->value(), "base64");
   ph::JsonReply reply(base64);
   command::Session session;
-  session.door = "http";
+  session.door = command::Door::kHttp;
   session.authenticated = true;
   session.addr = peer_;
   session.created_ms = engine::unix_ms();

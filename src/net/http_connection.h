@@ -50,6 +50,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   const HttpOptions& options_;
   std::string peer_;
   bool streamed_ = false;  // the request became a watch stream
+  command::HttpRoute route_ = command::HttpRoute::kOther;  // of the request being answered
 };
 
 }  // namespace cairn::net

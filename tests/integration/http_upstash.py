@@ -11,6 +11,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -210,6 +211,30 @@ def main():
             check("malformed request line: 400", reply.startswith(b"HTTP/1.1 400"), reply[:60])
             st, _, body = Http(small.http_port).json("GET", "/healthz", token=None)
             check("server still serves after hostile requests", st == 200, (st, body))
+
+        # Prometheus metrics.
+        st, _, body = c.request("GET", "/metrics", token=None)
+        check("/metrics needs the token", st == 401, st)
+        st, h, body = c.request("GET", "/metrics")
+        text = body.decode()
+        check("/metrics is Prometheus text", st == 200 and h.get("content-type", "").startswith("text/plain"), (st, h))
+        sample = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [-+0-9.eE]+$')
+        bad = [ln for ln in text.splitlines() if ln and not ln.startswith("# ") and not sample.match(ln)]
+        check("every sample line is well formed", not bad, bad[:3])
+        values = {}
+        for ln in text.splitlines():
+            if ln and not ln.startswith("#"):
+                k, _, v = ln.rpartition(" ")
+                values[k] = float(v)
+        check("per-command counters", values.get('cairn_commands_total{command="set"}', 0) >= 3, text[:300])
+        check("per-door counters", values.get('cairn_door_commands_total{door="http"}', 0) > 0
+              and values.get('cairn_door_commands_total{door="resp"}', 0) > 0)
+        check("per-route HTTP counters", values.get('cairn_http_requests_total{route="upstash"}', 0) > 10
+              and values.get('cairn_http_request_errors_total{route="upstash"}', 0) > 0)
+        check("revision, keys, cache ratio, disk, fsync", values.get("cairn_revision", 0) > 0
+              and values.get('cairn_keys{ns="0"}', 0) > 0 and 0 <= values.get("cairn_record_cache_hit_ratio", -1) <= 1
+              and values.get("cairn_disk_bytes", 0) > 0 and "cairn_fsync_seconds_total" in values)
+        check("HTTP connections gauge", values.get('cairn_connections{door="http"}', 0) >= 1)
 
         # Keep-alive: many requests on one connection.
         kc = Http(srv.http_port)
