@@ -18,6 +18,7 @@
 #include "net/http_kv.h"
 #include "net/http_kv_list.h"
 #include "net/http_metrics.h"
+#include "net/openapi.h"
 #include "net/http_watch.h"
 #include "protocol/http/json_reply.h"
 #include "protocol/http/query.h"
@@ -175,6 +176,15 @@ asio::awaitable<void> HttpConnection::handle(Request& req, Response& res) {
   if (!authorized(req, query)) {
     res = error_response(http::status::unauthorized, "Unauthorized");
     res.set(http::field::www_authenticate, "Bearer");
+    co_return;
+  }
+  if (path == "/v1/openapi.json") {
+    route_ = command::HttpRoute::kOther;
+    if (req.method() != http::verb::get) {
+      res = error_response(http::status::method_not_allowed, "ERR use GET");
+      co_return;
+    }
+    res = json_response(http::status::ok, std::string(openapi_json()));
     co_return;
   }
   if (path == "/v1/kv") {
