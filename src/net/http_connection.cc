@@ -16,6 +16,7 @@
 #include "engine/clock.h"
 #include "net/command_runner.h"
 #include "net/http_kv.h"
+#include "net/http_kv_batch.h"
 #include "net/http_kv_list.h"
 #include "net/http_metrics.h"
 #include "net/openapi.h"
@@ -195,6 +196,11 @@ asio::awaitable<void> HttpConnection::handle(Request& req, Response& res) {
   if (path == "/v1/admin/compact") {
     route_ = command::HttpRoute::kAdmin;
     handle_compact(server_, req, res);
+    co_return;
+  }
+  if (path == "/v1/kv/batch" && req.method() == http::verb::post) {
+    route_ = command::HttpRoute::kKv;
+    co_await handle_kv_batch(server_, req, query, res);
     co_return;
   }
   if (is_kv_path(path)) {

@@ -179,6 +179,44 @@ def main():
         st, _, body = c.req("POST", "ctr", suffix="/incr", query="delta=x")
         check("bad delta: 400", st == 400, (st, body))
 
+        # Batch.
+        def batch(payload):
+            c.conn.request("POST", "/v1/kv/batch", body=json.dumps(payload),
+                           headers={"Authorization": "Bearer " + TOKEN})
+            r = c.conn.getresponse()
+            return r.status, js(r.read())
+
+        st, b = batch({"atomic": True, "ops": [{"op": "set", "key": "b1", "value": "one"},
+                                               {"op": "set", "key": "b2", "value": "two", "ttl_ms": 60000},
+                                               {"op": "get", "key": "b1"}, {"op": "delete", "key": "nxkey"}]})
+        res = b.get("results", [])
+        check("atomic batch: committed, one revision for every write", st == 200 and b.get("committed") is True
+              and len(res) == 4 and res[0]["revision"] == res[1]["revision"] == res[3]["revision"] == b["revision"], (st, b))
+        check("atomic batch: a get sees the batch's own write", res[2:3] and res[2].get("value") == "one", res)
+        check("atomic batch landed", srv.command("GET", "b1") == b"one" and 0 < srv.command("TTL", "b2") <= 60
+              and srv.command("EXISTS", "nxkey") == 0)
+        rev_b1 = srv.command("REVISION", "b1")
+        st, b = batch({"atomic": True, "ops": [{"op": "set", "key": "b1", "value": "changed", "if_revision": rev_b1},
+                                               {"op": "set", "key": "b3", "value": "x", "if_revision": rev_b1 + 99}]})
+        check("atomic batch with a failing check: 409, nothing written", st == 409 and b.get("committed") is False
+              and srv.command("GET", "b1") == b"one" and srv.command("EXISTS", "b3") == 0, (st, b))
+        check("the failing op is named", [r.get("code") for r in b.get("results", [])] == ["not_run", "revision_mismatch"], b)
+        st, b = batch({"ops": [{"op": "set", "key": "b4", "value": "x", "nx": True},
+                               {"op": "set", "key": "b1", "value": "y", "nx": True},
+                               {"op": "delete", "key": "absent"}]})
+        codes = [(r.get("ok"), r.get("code")) for r in b.get("results", [])]
+        check("non-atomic batch: each op on its own", st == 200 and codes == [(True, None), (False, "exists"),
+                                                                              (False, "not_found")], (st, b))
+        st, b = batch({"encoding": "base64", "ops": [{"op": "set", "key": base64.b64encode(b"\x00k").decode(),
+                                                      "value": base64.b64encode(b"\xff").decode()},
+                                                     {"op": "get", "key": base64.b64encode(b"\x00k").decode()}]})
+        check("base64 batch: binary keys and values", st == 200 and srv.command("GET", b"\x00k") == b"\xff"
+              and base64.b64decode(b["results"][1]["value"]) == b"\xff", (st, b))
+        for bad in [{"ops": []}, {"ops": [{"op": "put", "key": "k"}]}, {"ops": [{"op": "set", "key": "k"}]},
+                    {"nope": 1}, {"ops": [{"op": "get", "key": "k", "if_revision": "x"}]}]:
+            st, b = batch(bad)
+            check("bad batch is 400: " + json.dumps(bad)[:40], st == 400 and b.get("code") == "bad_batch", (st, b))
+
         # Wrong type, bad routes and methods.
         srv.command("RPUSH", "alist", "a")
         st, _, body = c.req("GET", "alist")

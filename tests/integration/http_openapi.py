@@ -28,6 +28,7 @@ SERVED = {
     "/v1/openapi.json": {"get"},
     "/v1/kv/{key}": {"get", "head", "put", "patch", "delete"},
     "/v1/kv/{key}/incr": {"post"},
+    "/v1/kv/batch": {"post"},
     "/v1/kv": {"get", "delete"},
     "/v1/admin/compact": {"post"},
     "/v1/watch/{key}": {"get"},

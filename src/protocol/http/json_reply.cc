@@ -50,6 +50,27 @@ void JsonReply::add(json::value v) {
   }
 }
 
+bool base64_decode(std::string_view in, std::string* out) {
+  out->clear();
+  if (in.size() % 4 != 0) return false;
+  size_t pad = in.size() >= 1 && in.back() == '=' ? (in.size() >= 2 && in[in.size() - 2] == '=' ? 2 : 1) : 0;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < in.size() - pad; ++i) {
+    char c = in[i];
+    int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+          : c == '+' ? 62 : c == '/' ? 63 : -1;
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+
 std::string valid_utf8(std::string_view in) {
   std::string out;
   out.reserve(in.size());

@@ -62,6 +62,8 @@ class JsonReply final : public command::Reply {
 
 // Standard base64 with padding.
 std::string base64_encode(std::string_view in);
+// Its inverse; false on characters outside the alphabet or bad padding.
+bool base64_decode(std::string_view in, std::string* out);
 // `in` with every byte that is not part of a well-formed UTF-8 sequence
 // replaced by U+FFFD, so it can go into JSON text.
 std::string valid_utf8(std::string_view in);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "protocol/http/json_reply.h"
 
 namespace cairn::protocol::http {
@@ -89,6 +91,13 @@ TEST(JsonReply, Base64EverythingButATopLevelOk) {
   EXPECT_EQ(base64_encode("f"), "Zg==");
   EXPECT_EQ(base64_encode("fo"), "Zm8=");
   EXPECT_EQ(base64_encode("foo"), "Zm9v");
+  std::string out;
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", std::string("\x00\xff\x10", 3)}) {
+    ASSERT_TRUE(base64_decode(base64_encode(s), &out));
+    EXPECT_EQ(out, s);
+  }
+  EXPECT_FALSE(base64_decode("Zm9", &out));
+  EXPECT_FALSE(base64_decode("Zm9*", &out));
 }
 
 TEST(JsonReply, ErrorsInvalidUtf8AndRewind) {
