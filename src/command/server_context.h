@@ -38,6 +38,7 @@ struct ServerStats {
   std::array<std::atomic<uint64_t>, kDoorCount> door_usec{};
   // The HTTP port: open connections, and requests by route (HttpRoute).
   std::atomic<int64_t> http_connections{0};
+  std::atomic<int64_t> http_watchers{0};  // open watch streams
   std::array<std::atomic<uint64_t>, kHttpRouteCount> http_requests{};
   std::array<std::atomic<uint64_t>, kHttpRouteCount> http_errors{};  // answered 4xx/5xx
   std::array<std::atomic<uint64_t>, kHttpRouteCount> http_usec{};

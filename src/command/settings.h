@@ -25,6 +25,7 @@ struct Settings {
   int http_port = 4869;
   std::vector<std::string> http_tokens;
   size_t http_max_body_bytes = 64u << 20;
+  int64_t http_max_watchers = 1000;  // concurrent SSE watch streams; more get 429
   int threads = 0;  // 0: number of cores
   size_t cache_bytes = 256u << 20;
   uint64_t feed_retention = 1000000;

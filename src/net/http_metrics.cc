@@ -87,6 +87,7 @@ std::string render_metrics(command::ServerContext& server) {
   w.family("cairn_connections", "gauge", "Open client connections, by front door.");
   w.sample("cairn_connections", server.clients().size(), "door=\"resp\"");
   w.sample("cairn_connections", st.http_connections.load(), "door=\"http\"");
+  w.single("cairn_http_watchers", "gauge", "Open HTTP watch streams.", st.http_watchers.load());
   w.single("cairn_connections_received_total", "counter", "RESP connections accepted.", st.connections_received.load());
   w.single("cairn_revision", "gauge", "The store's last committed revision.", e.last_revision());
   w.single("cairn_feed_first_revision", "gauge", "The oldest revision the change feed still holds.",

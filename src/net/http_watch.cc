@@ -149,6 +149,20 @@ asio::awaitable<void> handle_watch(command::ServerContext& server, boost::beast:
     pos = std::min(static_cast<uint64_t>(*v), engine.last_revision());
   }
 
+  // A bounded number of streams: each holds a connection and a coroutine.
+  command::ServerStats& stats = server.stats();
+  if (stats.http_watchers.fetch_add(1) >= server.settings().http_max_watchers) {
+    stats.http_watchers.fetch_sub(1);
+    error_answer(res, http::status::too_many_requests, "too_many_watchers",
+                 "the server has --http-max-watchers watch streams open; retry later");
+    res.set(http::field::retry_after, "5");
+    co_return;
+  }
+  struct Release {
+    command::ServerStats& st;
+    ~Release() { st.http_watchers.fetch_sub(1); }
+  } release{stats};
+
   // The stream: headers, then events; no Content-Length, closed at the end.
   *streamed = true;
   std::string head =
@@ -177,9 +191,28 @@ asio::awaitable<void> handle_watch(command::ServerContext& server, boost::beast:
     ~Unlisten() { e.remove_commit_listener(id); }
   } unlisten{engine, listener};
 
+  // A client that hangs up is noticed at once (its socket turns readable at
+  // EOF), not at the next write, so its place is freed; an SSE client sends
+  // nothing, so anything readable ends the stream.
+  auto hung_up = std::make_shared<std::atomic<bool>>(false);
+  stream.socket().async_wait(asio::ip::tcp::socket::wait_read,
+                             [hung_up, weak](const boost::system::error_code& ec) {
+                               if (ec == asio::error::operation_aborted) return;
+                               hung_up->store(true);
+                               if (auto t = weak.lock()) t->cancel();
+                             });
+  struct StopWaiting {
+    boost::beast::tcp_stream& s;
+    ~StopWaiting() {
+      boost::system::error_code ec;
+      s.socket().cancel(ec);
+    }
+  } stop_waiting{stream};
+
   std::string out;
   bool caught_up = false;  // replay done: falling out of the feed now means lagging
   for (;;) {
+    if (hung_up->load()) co_return;
     uint64_t head_rev = engine.last_revision();
     out.clear();
     if (head_rev > pos) {

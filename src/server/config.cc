@@ -61,6 +61,7 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   out->settings = &settings;
   std::string data_dir, bind, fsync, cache, max_key, max_value, requirepass;
   int port = 0, threads = 0, http_port = 0;
+  int64_t http_max_watchers = 0;
   std::string http_bind, http_max_body;
   std::vector<std::string> http_tokens;
   uint64_t maxclients = 0, feed_retention = 0;
@@ -83,6 +84,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
        "bearer token HTTP requests must present (repeat for several); none: no HTTP authentication")
       ("http-max-body-bytes", po::value(&http_max_body)->default_value("64mb"),
        "largest HTTP request body accepted (larger: 413)")
+      ("http-max-watchers", po::value(&http_max_watchers)->default_value(1000),
+       "most concurrent HTTP watch streams (more get 429)")
       ("threads", po::value(&threads)->default_value(0), "I/O threads (0: one per CPU this process may use)")
       ("fsync", po::value(&fsync)->default_value("always"),
        "when a write is acknowledged: always (after fsync, group commit), everysec (WAL written, fsync each "
@@ -155,6 +158,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   settings.http_tokens = http_tokens;
   if (!parse_size(http_max_body, &v) || v == 0) return fail("--http-max-body-bytes: not a size: " + http_max_body);
   settings.http_max_body_bytes = v;
+  if (http_max_watchers < 0) return fail("--http-max-watchers must not be negative");
+  settings.http_max_watchers = http_max_watchers;
   if (threads < 0 || threads > 256) return fail("--threads must be 0..256");
   if (maxclients == 0) return fail("--maxclients must be at least 1");
   if (timeout < 0) return fail("--timeout must be 0 (never) or a number of seconds");

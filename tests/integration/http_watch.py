@@ -163,6 +163,28 @@ def main():
             check("400 for " + target, w.status.startswith("HTTP/1.1 400"), w.status)
             w.close()
 
+    # A bounded number of watch streams: the next one gets 429.
+    with CairnServer(args.binary, extra_args=["--http-max-watchers", "2"]) as srv:
+        a, b = Watch(srv.http_port, "/v1/watch"), Watch(srv.http_port, "/v1/watch")
+        c = Watch(srv.http_port, "/v1/watch")
+        check("watchers over --http-max-watchers: 429", c.status.startswith("HTTP/1.1 429")
+              and c.headers.get("retry-after") == "5", (c.status, c.headers))
+        c.close()
+        a.close()
+        ok = False
+        for _ in range(50):
+            d = Watch(srv.http_port, "/v1/watch")
+            ok = d.status.startswith("HTTP/1.1 200")
+            d.close()
+            if ok:
+                break
+            time.sleep(0.1)
+        check("a client that hangs up frees its place at once", ok)
+        srv.command("SET", "still", "serving")
+        e = b.next_event()
+        check("open streams keep working", e is not None and e[2]["key"] == "still", e)
+        b.close()
+
     # A feed that no longer holds the asked-for revisions: an explicit gap.
     with CairnServer(args.binary, extra_args=["--fsync", "everysec", "--feed-retention", "10"]) as srv:
         for i in range(200):
