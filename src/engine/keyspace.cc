@@ -53,11 +53,12 @@ uint64_t collection_version(ValueType t, std::string_view payload) {
 }  // namespace
 
 void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, ValueType type,
-                  int64_t expire_at_ms, std::string_view payload, FeedKind kind) {
+                  int64_t expire_at_ms, std::string_view payload, FeedKind kind, std::string_view metadata) {
   RecordHeader h;
   h.type = type;
   h.revision = txn.revision();
   h.expire_at_ms = expire_at_ms;
+  h.metadata = metadata;
   std::string value;
   encode_record(h, payload, &value);
   txn.put(Cf::kData, data_key(ns, key), value);

@@ -26,7 +26,8 @@ rocksdb::Status lookup(View& view, uint8_t ns, std::string_view key, int64_t now
 
 // Writes `key` as a whole record. `old` is what lookup() returned for it.
 void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, ValueType type,
-                  int64_t expire_at_ms, std::string_view payload, FeedKind kind = FeedKind::kSet);
+                  int64_t expire_at_ms, std::string_view payload, FeedKind kind = FeedKind::kSet,
+                  std::string_view metadata = {});
 
 void delete_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old,
                    FeedKind kind = FeedKind::kDelete);

@@ -45,9 +45,15 @@ void encode_record(const RecordHeader& h, std::string_view payload, std::string*
   out->clear();
   out->reserve(18 + payload.size());
   out->push_back(static_cast<char>(h.type));
-  out->push_back(static_cast<char>(h.expire_at_ms ? kHasExpiry : 0));
+  bool meta = !h.metadata.empty() && h.metadata.size() <= kMaxMetadataBytes;
+  out->push_back(static_cast<char>((h.expire_at_ms ? kHasExpiry : 0) | (meta ? kHasMetadata : 0)));
   put_le64(out, h.revision);
   if (h.expire_at_ms) put_le64(out, static_cast<uint64_t>(h.expire_at_ms));
+  if (meta) {
+    out->push_back(static_cast<char>(h.metadata.size() & 0xFF));
+    out->push_back(static_cast<char>(h.metadata.size() >> 8));
+    out->append(h.metadata);
+  }
   out->append(payload);
 }
 
@@ -65,6 +71,14 @@ bool decode_record(std::string_view raw, RecordHeader* h, std::string_view* payl
     off = 18;
   } else {
     h->expire_at_ms = 0;
+  }
+  h->metadata = {};
+  if (flags & kHasMetadata) {
+    if (raw.size() < off + 2) return false;
+    size_t len = static_cast<uint8_t>(raw[off]) | (size_t{static_cast<uint8_t>(raw[off + 1])} << 8);
+    if (raw.size() < off + 2 + len) return false;
+    h->metadata = raw.substr(off + 2, len);
+    off += 2 + len;
   }
   *payload = raw.substr(off);
   return true;

@@ -1,7 +1,8 @@
 // The value stored under a data key: a small header (type, revision, expiry)
 // followed by a type-specific payload. Strings keep their bytes inline.
 //
-//   [type:1][flags:1][revision:8 LE][expire_at_ms:8 LE, if flags & kHasExpiry][payload]
+//   [type:1][flags:1][revision:8 LE][expire_at_ms:8 LE, if flags & kHasExpiry]
+//   [metadata length:2 LE][metadata, if flags & kHasMetadata][payload]
 #pragma once
 
 #include <cstdint>
@@ -25,9 +26,14 @@ struct RecordHeader {
   ValueType type = ValueType::kString;
   uint64_t revision = 0;
   int64_t expire_at_ms = 0;  // 0: no expiry
+  // User metadata (JSON text from HTTP's X-KV-Metadata); empty: none. When
+  // decoded it points into the raw record.
+  std::string_view metadata;
 };
 
 constexpr uint8_t kHasExpiry = 1;
+constexpr uint8_t kHasMetadata = 2;
+constexpr size_t kMaxMetadataBytes = 65535;  // the length field's limit (HTTP allows 1,024)
 
 inline bool is_collection(ValueType t) { return t != ValueType::kString; }
 

@@ -150,5 +150,34 @@ TEST(RecordTest, TypeNamesAreRedis) {
   EXPECT_STREQ(value_type_name(ValueType::kStream), "stream");
 }
 
+TEST(Record, MetadataRoundTripsWithAndWithoutExpiry) {
+  for (int64_t at : {int64_t{0}, int64_t{1700000000123}}) {
+    RecordHeader h;
+    h.type = ValueType::kString;
+    h.revision = 42;
+    h.expire_at_ms = at;
+    h.metadata = R"({"owner":"ann","tags":["a"]})";
+    std::string raw;
+    encode_record(h, "the value", &raw);
+    RecordHeader d;
+    std::string_view payload;
+    ASSERT_TRUE(decode_record(raw, &d, &payload));
+    EXPECT_EQ(d.metadata, h.metadata);
+    EXPECT_EQ(d.expire_at_ms, at);
+    EXPECT_EQ(d.revision, 42u);
+    EXPECT_EQ(payload, "the value");
+    // Truncated inside the metadata: malformed, not a short payload.
+    EXPECT_FALSE(decode_record(std::string_view(raw).substr(0, raw.size() - 12), &d, &payload));
+  }
+  RecordHeader plain;
+  std::string raw;
+  encode_record(plain, "v", &raw);
+  RecordHeader d;
+  std::string_view payload;
+  ASSERT_TRUE(decode_record(raw, &d, &payload));
+  EXPECT_TRUE(d.metadata.empty());
+  EXPECT_EQ(raw[1] & kHasMetadata, 0);
+}
+
 }  // namespace
 }  // namespace cairn::engine

@@ -53,8 +53,9 @@ bool set_expire(Txn& t, uint8_t ns, std::string_view key, int64_t at_ms, ExpireC
     engine::delete_record(t, ns, key, f, engine::FeedKind::kDelete);
     return true;
   }
-  std::string payload(f.payload);
-  engine::write_record(t, ns, key, f, f.header.type, at_ms, payload, engine::FeedKind::kExpire);
+  // Only the TTL changes: the value and its metadata stay.
+  std::string payload(f.payload), metadata(f.header.metadata);
+  engine::write_record(t, ns, key, f, f.header.type, at_ms, payload, engine::FeedKind::kExpire, metadata);
   return true;
 }
 
@@ -62,8 +63,8 @@ bool persist(Txn& t, uint8_t ns, std::string_view key) {
   Found f;
   find(t, ns, key, t.now_ms(), &f);
   if (!f.live || !f.header.expire_at_ms) return false;
-  std::string payload(f.payload);
-  engine::write_record(t, ns, key, f, f.header.type, 0, payload, engine::FeedKind::kExpire);
+  std::string payload(f.payload), metadata(f.header.metadata);
+  engine::write_record(t, ns, key, f, f.header.type, 0, payload, engine::FeedKind::kExpire, metadata);
   return true;
 }
 
@@ -82,8 +83,8 @@ void copy_record(Txn& t, uint8_t src_ns, std::string_view src, const Found& from
                  std::string_view dst, const Found& to) {
   engine::RecordHeader h = from.header;
   if (!engine::is_collection(h.type)) {
-    std::string payload(from.payload);
-    engine::write_record(t, dst_ns, dst, to, h.type, h.expire_at_ms, payload);
+    std::string payload(from.payload), metadata(h.metadata);
+    engine::write_record(t, dst_ns, dst, to, h.type, h.expire_at_ms, payload, engine::FeedKind::kSet, metadata);
     return;
   }
   engine::CollectionMeta m;

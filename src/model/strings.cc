@@ -16,8 +16,8 @@ OpStatus get_string(View& v, uint8_t ns, std::string_view key, int64_t now_ms, F
 }
 
 void put_string(Txn& t, uint8_t ns, std::string_view key, const Found& old, std::string_view value,
-                int64_t expire_at_ms) {
-  engine::write_record(t, ns, key, old, ValueType::kString, expire_at_ms, value);
+                int64_t expire_at_ms, std::string_view metadata) {
+  engine::write_record(t, ns, key, old, ValueType::kString, expire_at_ms, value, engine::FeedKind::kSet, metadata);
 }
 
 namespace {

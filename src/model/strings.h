@@ -14,9 +14,10 @@ enum class OpStatus { kOk, kNotFound, kWrongType, kNotInteger, kNotFloat, kOverf
 
 // kOk with f->payload the value, kNotFound, or kWrongType.
 OpStatus get_string(View& v, uint8_t ns, std::string_view key, int64_t now_ms, Found* f);
-// Writes a string over whatever `old` was (any type).
+// Writes a string over whatever `old` was (any type), with `metadata`
+// (none by default: a new value drops the old one's metadata).
 void put_string(Txn& t, uint8_t ns, std::string_view key, const Found& old, std::string_view value,
-                int64_t expire_at_ms);
+                int64_t expire_at_ms, std::string_view metadata = {});
 OpStatus incr_by(Txn& t, uint8_t ns, std::string_view key, int64_t delta, int64_t* result);
 OpStatus incr_by_float(Txn& t, uint8_t ns, std::string_view key, long double delta, std::string* result);
 OpStatus append(Txn& t, uint8_t ns, std::string_view key, std::string_view suffix, uint64_t max_len,

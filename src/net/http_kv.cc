@@ -3,6 +3,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <optional>
@@ -26,6 +27,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kPrefix = "/v1/kv/";
+constexpr size_t kMaxMetadata = 1024;
 
 // If-Match: a revision, optionally quoted like an ETag ("12" or W/"12").
 std::optional<int64_t> if_match(const HttpRequest& req, bool* present) {
@@ -47,6 +49,7 @@ bool header_is_one(const HttpRequest& req, std::string_view name) {
 
 void revision_headers(HttpResponse& res, const engine::Found& f, int64_t now_ms) {
   res.set("X-KV-Revision", std::to_string(f.header.revision));
+  if (!f.header.metadata.empty()) res.set("X-KV-Metadata", f.header.metadata);
   if (f.header.expire_at_ms) res.set("X-KV-TTL", std::to_string(std::max<int64_t>(f.header.expire_at_ms - now_ms, 0)));
 }
 
@@ -223,6 +226,23 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
       co_return;
     }
     bool nx = protocol::http::query_param(query, "nx").value_or("") == "1";
+    // X-KV-Metadata: JSON, at most 1 KiB, stored with the value.
+    std::string metadata;
+    if (auto mh = req.find("X-KV-Metadata"); mh != req.end()) {
+      metadata.assign(mh->value());
+      if (metadata.size() > kMaxMetadata) {
+        error_answer(res, http::status::payload_too_large, "metadata_too_large", "X-KV-Metadata is over 1024 bytes");
+        co_return;
+      }
+      boost::system::error_code jec;
+      json::parse_options po;
+      po.max_depth = 16;
+      json::parse(metadata, jec, {}, po);
+      if (jec) {
+        error_answer(res, http::status::bad_request, "bad_metadata", "X-KV-Metadata must be JSON");
+        co_return;
+      }
+    }
     if (req.body().size() > server.settings().max_value_bytes.load()) {
       error_answer(res, http::status::payload_too_large, "too_large", "value is too large");
       co_return;
@@ -246,7 +266,7 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
       if (return_old && f.live && f.header.type == engine::ValueType::kString) {
         old.emplace(std::string(f.payload), current);
       }
-      model::put_string(txn, ns, key, f, value, at);
+      model::put_string(txn, ns, key, f, value, at, metadata);
       revision = txn.revision();
     });
     co_await async_run_op(server.engine(), op, asio::use_awaitable);

@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <optional>
@@ -138,6 +139,9 @@ asio::awaitable<void> handle_kv_namespace(command::ServerContext& server, HttpRe
       k["name"] = base64 ? ph::base64_encode(name) : ph::valid_utf8(name);
       k["revision"] = h.revision;
       k["ttl_ms"] = h.expire_at_ms ? json::value(h.expire_at_ms - now) : json::value(nullptr);
+      boost::system::error_code mec;
+      k["metadata"] = h.metadata.empty() ? json::value(nullptr) : json::parse(h.metadata, mec);
+      if (mec) k["metadata"] = nullptr;
       keys.push_back(std::move(k));
       last.emplace(name);
     }

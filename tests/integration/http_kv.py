@@ -145,6 +145,26 @@ def main():
             st, _, body = c.req("GET", "nskey", query=q)
             check("bad namespace is 400: " + q, st == 400 and js(body).get("code") == "bad_ns", (st, body))
 
+        # Metadata.
+        meta = '{"owner":"ann","n":1}'
+        st, _, body = c.req("PUT", "m", body=b"with meta", headers={"X-KV-Metadata": meta})
+        st, h, _ = c.req("GET", "m")
+        check("X-KV-Metadata round-trips", h.get("x-kv-metadata") == meta, h)
+        c.req("PATCH", "m", query="ttl=100")
+        st, h, _ = c.req("HEAD", "m")
+        check("a TTL change keeps the metadata", h.get("x-kv-metadata") == meta and "x-kv-ttl" in h, h)
+        srv.command("RENAME", "m", "m2")
+        st, h, _ = c.req("GET", "m2")
+        check("RENAME keeps the metadata", h.get("x-kv-metadata") == meta, h)
+        srv.command("SET", "m2", "new value over RESP")
+        st, h, _ = c.req("GET", "m2")
+        check("a new value drops the metadata", "x-kv-metadata" not in h, h)
+        st, _, body = c.req("PUT", "m3", body=b"x", headers={"X-KV-Metadata": "{not json"})
+        check("metadata that is not JSON: 400", st == 400 and js(body).get("code") == "bad_metadata", (st, body))
+        st, _, body = c.req("PUT", "m3", body=b"x", headers={"X-KV-Metadata": '"' + "a" * 1100 + '"'})
+        check("metadata over 1024 bytes: 413", st == 413, (st, body))
+        check("rejected metadata wrote nothing", srv.command("EXISTS", "m3") == 0)
+
         # PATCH: expiry only.
         c.req("PUT", "p", body=b"pv")
         rev_p = srv.command("REVISION", "p")
@@ -270,6 +290,7 @@ def listing(binary):
         check("cursor pagination over 10,000 keys: every key once, in order",
               names == [f"item:{i:05d}" for i in range(10000)] and pages == 10, (st, len(names), pages))
         st, body = get_json(conn, "/v1/kv?prefix=item%3A&limit=2&count=1")
+        check("listed keys carry metadata (null without)", body.get("keys", [{}])[0].get("metadata", "missing") is None, body)
         check("count=1 gives the exact count for a prefix", body.get("count") == 10000
               and len(body["keys"]) == 2 and body["keys"][0]["revision"] > 0, body)
         st, body = get_json(conn, "/v1/kv?count=1&limit=1")
