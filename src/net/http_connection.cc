@@ -8,6 +8,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
 #include <chrono>
 
 #include "command/dispatch.h"
@@ -104,7 +105,8 @@ asio::awaitable<void> HttpConnection::run() {
       res.keep_alive(false);
       res.prepare_payload();
       stream_.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
-      co_await http::async_write(stream_, res, asio::as_tuple(asio::use_awaitable));
+      auto [wec, wn] = co_await http::async_write(stream_, res, asio::as_tuple(asio::use_awaitable));
+      if (!wec) co_await linger();
       break;
     }
     Request req = parser.release();
@@ -130,6 +132,23 @@ asio::awaitable<void> HttpConnection::run() {
   boost::system::error_code ec;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   stream_.socket().close(ec);
+}
+
+asio::awaitable<void> HttpConnection::linger() {
+  // Closing with unread input makes the kernel send a reset, which can
+  // destroy the answer before the client reads it (a 413 while it is still
+  // sending the body). So: stop sending, then read and discard for a short
+  // while, as nginx's lingering close does.
+  boost::system::error_code ec;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  stream_.expires_after(std::chrono::seconds(2));
+  std::array<char, 16384> sink;
+  size_t total = 0;
+  while (total < (64u << 20)) {
+    auto [rec, n] = co_await stream_.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+    if (rec) break;
+    total += n;
+  }
 }
 
 bool HttpConnection::authorized(const Request& req, std::string_view query) const {

@@ -43,6 +43,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   boost::asio::awaitable<void> handle(Request& req, Response& res);
   boost::asio::awaitable<void> upstash(Request& req, std::string_view path, std::string_view query, Response& res);
   bool authorized(const Request& req, std::string_view query) const;
+  // After an error answer that ends the connection: drain input briefly so
+  // the answer is not lost to a reset.
+  boost::asio::awaitable<void> linger();
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;

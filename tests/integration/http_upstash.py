@@ -202,8 +202,26 @@ def main():
             check("400 for " + name, st == 400 and isinstance(body, dict) and "error" in body, (st, body))
         big = b"x" * (2 * 1024 * 1024)
         with CairnServer(args.binary, extra_args=["--http-token", TOKEN, "--http-max-body-bytes", "1mb"]) as small:
-            st, _, body = Http(small.http_port).json("POST", "/set/big", body=big)
-            check("body over --http-max-body-bytes: 413", st == 413 and "error" in body, (st, body))
+            # The server may answer 413 and close before the body is sent:
+            # send what it takes, then read the answer.
+            with socket.create_connection(("127.0.0.1", small.http_port), timeout=5) as s:
+                s.sendall(b"POST /set/big HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode() +
+                          b"\r\nContent-Length: %d\r\n\r\n" % len(big))
+                try:
+                    s.sendall(big)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                reply = b""
+                try:
+                    while b"}" not in reply:
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            break
+                        reply += chunk
+                except (ConnectionResetError, socket.timeout):
+                    pass
+            check("body over --http-max-body-bytes: 413", reply.startswith(b"HTTP/1.1 413") and b'"error"' in reply,
+                  reply[:80])
             reply = raw_http(small.http_port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 +
                              b"\r\n\r\n")
             check("oversized headers: 431", reply.startswith(b"HTTP/1.1 431"), reply[:60])
