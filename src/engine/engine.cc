@@ -264,8 +264,12 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
     return rocksdb::Status::OK();
   }
   rocksdb::WriteBatch* wb = txn.batch_.GetWriteBatch();
-  txn.write_overlays(wb);
-  for (auto& [c, b, e] : txn.range_deletes_) wb->DeleteRange(cf(c), b, e);
+  auto written = txn.write_overlays(wb);  // data-family writes, for the record cache
+  bool drops_data_range = false;
+  for (auto& [c, b, e] : txn.range_deletes_) {
+    wb->DeleteRange(cf(c), b, e);
+    drops_data_range |= c == Cf::kData;
+  }
   std::string v;
   if (next_revision_ != txn.first_revision_) {
     put_le64(&v, next_revision_ - 1);
@@ -286,10 +290,7 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
   // The record cache forgets every key this batch writes before the batch
   // becomes visible and learns the new values after (see record_cache.h).
   RecordCache& rc = *record_cache_;
-  bool drops_data_range = false;
-  for (auto& [c, b, e] : txn.range_deletes_) drops_data_range |= c == Cf::kData;
   if (drops_data_range) rc.begin_write_all();
-  auto written = txn.data_overlay_.sorted();
   for (const auto& [key, p] : written) rc.begin_write(*key);
   auto t0 = std::chrono::steady_clock::now();
   rocksdb::Status s = db_->Write(wo, wb);
@@ -381,7 +382,6 @@ rocksdb::Status Engine::cached_get(std::string_view key, const rocksdb::ReadOpti
                                    rocksdb::PinnableSlice* value) {
   // A read without a snapshot sees the newest state: every cached entry is.
   uint64_t seq = ro.snapshot ? ro.snapshot->GetSequenceNumber() : UINT64_MAX;
-  uint64_t fill_seq = ro.snapshot ? seq : db_->GetLatestSequenceNumber();
   value->Reset();
   std::string* buf = value->GetSelf();
   switch (record_cache_->get(key, seq, buf)) {
@@ -393,6 +393,8 @@ rocksdb::Status Engine::cached_get(std::string_view key, const rocksdb::ReadOpti
     case RecordCache::Hit::kMiss:
       break;
   }
+  // Read before the Get, so the fill never claims a newer state than it read.
+  uint64_t fill_seq = ro.snapshot ? seq : db_->GetLatestSequenceNumber();
   rocksdb::Status s = db_->Get(ro, cf(Cf::kData), rocksdb::Slice(key.data(), key.size()), value);
   if (s.ok()) {
     std::string_view v(value->data(), value->size());

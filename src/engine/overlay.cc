@@ -10,27 +10,23 @@ const Overlay::Pending* Overlay::find(std::string_view key) const {
   return it == map_.end() ? nullptr : &it->second;
 }
 
-void Overlay::remember(std::string_view key) {
-  if (marks_.empty()) return;
-  auto it = map_.find(key);
-  undo_.push_back({std::string(key), it == map_.end() ? std::nullopt : std::optional<Pending>(it->second)});
-}
-
 Overlay::Pending& Overlay::slot(std::string_view key) {
+  // One lookup serves both the undo record and the write.
   auto it = map_.find(key);
+  if (!marks_.empty()) {
+    undo_.push_back({std::string(key), it == map_.end() ? std::nullopt : std::optional<Pending>(it->second)});
+  }
   if (it == map_.end()) it = map_.emplace(std::string(key), Pending{}).first;
   return it->second;
 }
 
 void Overlay::put(std::string_view key, std::string_view value) {
-  remember(key);
   Pending& p = slot(key);
   p.deleted = false;
   p.value.assign(value);
 }
 
 void Overlay::del(std::string_view key) {
-  remember(key);
   Pending& p = slot(key);
   p.deleted = true;
   p.value.clear();

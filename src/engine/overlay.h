@@ -50,7 +50,8 @@ class Overlay {
     std::string key;
     std::optional<Pending> before;  // nullopt: the key was not pending
   };
-  void remember(std::string_view key);
+  // The entry for `key`, created if missing, its prior state noted for the
+  // open savepoint.
   Pending& slot(std::string_view key);
 
   std::unordered_map<std::string, Pending, Hash, std::equal_to<>> map_;

@@ -52,13 +52,17 @@ std::unique_ptr<BoundedIterator> Txn::iterate(Cf cf, std::string lower, std::str
   return it;
 }
 
-void Txn::write_overlays(rocksdb::WriteBatch* wb) {
+std::vector<std::pair<const std::string*, const Overlay::Pending*>> Txn::write_overlays(rocksdb::WriteBatch* wb) {
+  std::vector<std::pair<const std::string*, const Overlay::Pending*>> data;
   for (Cf cf : {Cf::kData, Cf::kScan}) {
-    for (const auto& [key, p] : overlay(cf)->sorted()) {
+    auto sorted = overlay(cf)->sorted();
+    for (const auto& [key, p] : sorted) {
       if (p->deleted) wb->Delete(engine_.cf(cf), *key);
       else wb->Put(engine_.cf(cf), *key, p->value);
     }
+    if (cf == Cf::kData) data = std::move(sorted);
   }
+  return data;
 }
 
 int64_t Txn::key_count(uint8_t ns) const {

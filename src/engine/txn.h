@@ -75,7 +75,9 @@ class Txn final : public View {
     return nullptr;
   }
   // Appends the overlays to the batch, each in key order; called by commit.
-  void write_overlays(rocksdb::WriteBatch* wb);
+  // Returns the data family's entries (valid while this Txn lives), which
+  // the commit also hands to the record cache.
+  std::vector<std::pair<const std::string*, const Overlay::Pending*>> write_overlays(rocksdb::WriteBatch* wb);
 
   Engine& engine_;
   int64_t now_ms_;

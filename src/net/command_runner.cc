@@ -29,31 +29,23 @@ void run_read(command::ServerContext& server, command::Session& session, command
 asio::awaitable<void> run_commands(command::ServerContext& server, command::Session& session,
                                    command::Reply& reply, std::span<const command::Argv> commands,
                                    bool atomic) {
+  if (atomic) {
+    // One op for everything; alone in its group if any command needs that.
+    command::CommandOp op(server, session, reply);
+    for (command::Argv argv : commands) {
+      const command::CommandSpec* s = command::lookup_command(argv[0]);
+      if (s && (s->flags & command::kExclusive)) op.is_exclusive = true;
+      op.commands.push_back(argv);
+    }
+    co_await async_run_op(server.engine(), op, asio::use_awaitable);
+    co_return;
+  }
   size_t i = 0;
   while (i < commands.size()) {
     const command::CommandSpec* spec = command::lookup_command(commands[i][0]);
-    bool to_writer = atomic || (spec && (spec->is_write() || (spec->flags & command::kExclusive)));
-    if (to_writer && atomic) {
-      // One op for everything; alone in its group if any command needs that.
+    if (runs_on_writer(spec)) {
       command::CommandOp op(server, session, reply);
-      for (; i < commands.size(); ++i) {
-        const command::CommandSpec* s = command::lookup_command(commands[i][0]);
-        if (s && (s->flags & command::kExclusive)) op.is_exclusive = true;
-        op.commands.push_back(commands[i]);
-      }
-      co_await async_run_op(server.engine(), op, asio::use_awaitable);
-    } else if (to_writer) {
-      command::CommandOp op(server, session, reply);
-      if (spec && (spec->flags & command::kExclusive)) {
-        op.is_exclusive = true;
-        op.commands.push_back(commands[i++]);
-      } else {
-        while (i < commands.size()) {
-          const command::CommandSpec* s = command::lookup_command(commands[i][0]);
-          if (s && (s->flags & command::kExclusive)) break;
-          op.commands.push_back(commands[i++]);
-        }
-      }
+      i = gather_writes(op, spec, i, commands.size(), [&](size_t k) { return commands[k]; });
       co_await async_run_op(server.engine(), op, asio::use_awaitable);
     } else {
       run_read(server, session, reply, commands[i], spec, engine::unix_ms());

@@ -15,6 +15,34 @@
 
 namespace cairn::net {
 
+// Whether a command runs on the writer thread: a write, or exclusive.
+// (Unknown commands run where they are; they only produce an error.)
+inline bool runs_on_writer(const command::CommandSpec* spec) {
+  return spec && (spec->is_write() || (spec->flags & command::kExclusive));
+}
+
+// Fills `op` with the commands from index `i` that go to the writer together
+// and returns the index after them: an exclusive command alone (FLUSHDB runs
+// alone in its group); otherwise this write and everything after it up to the
+// next exclusive command, so pipelined writes share a group and later reads
+// see them. `first` is command i's spec; argv_at(k) is command k (of n).
+template <typename ArgvAt>
+size_t gather_writes(command::CommandOp& op, const command::CommandSpec* first, size_t i, size_t n,
+                     ArgvAt&& argv_at) {
+  if (first->flags & command::kExclusive) {
+    op.is_exclusive = true;
+    op.commands.push_back(argv_at(i));
+    return i + 1;
+  }
+  op.commands.push_back(argv_at(i++));
+  for (; i < n; ++i) {
+    const command::CommandSpec* s = command::lookup_command(argv_at(i)[0]);
+    if (s && (s->flags & command::kExclusive)) break;
+    op.commands.push_back(argv_at(i));
+  }
+  return i;
+}
+
 // Runs one read command here, on the I/O thread, against a snapshot of the
 // store; a storage error replaces whatever partial reply it wrote.
 void run_read(command::ServerContext& server, command::Session& session, command::Reply& reply,

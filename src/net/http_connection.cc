@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 
+#include "command/args.h"
 #include "command/dispatch.h"
 #include "command/session.h"
 #include "common/log.h"
@@ -44,14 +45,6 @@ HttpConnection::Response json_response(http::status status, std::string body) {
 
 HttpConnection::Response error_response(http::status status, std::string_view msg) {
   return json_response(status, ph::format_error(msg));
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
 }
 
 // Compares without an early exit, so response time does not reveal how
@@ -157,7 +150,7 @@ bool HttpConnection::authorized(const Request& req, std::string_view query) cons
   auto it = req.find(http::field::authorization);
   if (it != req.end()) {
     std::string_view v = it->value();
-    if (v.size() < 7 || !iequals(v.substr(0, 7), "Bearer ")) return false;
+    if (v.size() < 7 || !command::iequals(v.substr(0, 7), "Bearer ")) return false;
     presented.assign(v.substr(7));
   } else {
     presented = ph::query_param(query, "_token").value_or("");
@@ -279,7 +272,7 @@ asio::awaitable<void> HttpConnection::upstash(Request& req, std::string_view pat
   }
 
   auto enc = req.find("Upstash-Encoding");
-  bool base64 = enc != req.end() && iequals(enc->value(), "base64");
+  bool base64 = enc != req.end() && command::iequals(enc->value(), "base64");
   ph::JsonReply reply(base64);
   command::Session session;
   session.door = command::Door::kHttp;

@@ -39,27 +39,11 @@ std::string to_cursor(std::string_view key) {
 }
 
 std::optional<std::string> from_cursor(std::string_view c) {
-  auto val = [](char ch) -> int {
-    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-    if (ch == '-') return 62;
-    if (ch == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char ch : c) {
-    int v = val(ch);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
+  if (c.find_first_of("+/=") != std::string_view::npos) return std::nullopt;  // not base64url
+  std::string b(c), out;
+  for (char& ch : b) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+  b.append((4 - b.size() % 4) % 4, '=');
+  if (!ph::base64_decode(b, &out)) return std::nullopt;
   return out;
 }
 

@@ -138,22 +138,9 @@ asio::awaitable<void> RespConnection::execute_batch() {
   while (i < cmds_.size() && !session_.closing && !closed_) {
     command::Argv cmd = argv_at(i);
     const command::CommandSpec* spec = command::lookup_command(cmd[0]);
-    if (spec && (spec->is_write() || (spec->flags & command::kExclusive))) {
+    if (runs_on_writer(spec)) {
       command::CommandOp op(server_, session_, reply_);
-      if (spec->flags & command::kExclusive) {
-        op.is_exclusive = true;
-        op.commands.push_back(cmd);
-        ++i;
-      } else {
-        // This write and everything after it in the read go to the writer
-        // together, so pipelined writes share a group and later reads see them.
-        while (i < cmds_.size()) {
-          const command::CommandSpec* s = command::lookup_command(argv_at(i)[0]);
-          if (s && (s->flags & command::kExclusive)) break;
-          op.commands.push_back(argv_at(i));
-          ++i;
-        }
-      }
+      i = gather_writes(op, spec, i, cmds_.size(), argv_at);
       co_await async_run_op(server_.engine(), op, use_awaitable);
       batch_now_ms_ = engine::unix_ms();
     } else {
