@@ -216,19 +216,9 @@ void cmd_hrandfield(CommandCtx& ctx) {
     ctx.reply.array(0);
     return;
   }
-  uint64_t count = n > 0 ? static_cast<uint64_t>(n) : static_cast<uint64_t>(-n);
-  if (n < 0 || count == 1) {
-    // Repeats allowed: the reply has exactly `count` entries, so refuse one
-    // that could not fit the output buffer rather than build it.
-    uint64_t limit = ctx.server.settings().output_buffer_limit.load() / 8;
-    if (count * (with_values ? 2 : 1) > limit) {
-      ctx.reply.error("ERR count is too large: the reply would exceed the output buffer limit");
-      return;
-    }
-    reply_fields(ctx, model::random_members(ctx.view, h, count, with_values), with_values);
-    return;
-  }
-  reply_fields(ctx, model::random_distinct_members(ctx.view, h, count, with_values), with_values);
+  std::vector<model::MemberEntry> picks;
+  if (!pick_random_members(ctx, h, n, with_values, &picks)) return;
+  reply_fields(ctx, picks, with_values);
 }
 
 std::string identity(std::string_view stored) { return std::string(stored); }

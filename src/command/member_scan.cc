@@ -7,6 +7,7 @@
 
 #include "command/args.h"
 #include "command/errors.h"
+#include "command/server_context.h"
 #include "model/collection.h"
 #include "model/glob.h"
 #include "model/numbers.h"
@@ -77,6 +78,23 @@ void reply_member_scan(CommandCtx& ctx, engine::ValueType type, ScanValueFormat 
     ctx.reply.bulk(name);
     if (format_value) ctx.reply.bulk(value);
   }
+}
+
+bool pick_random_members(CommandCtx& ctx, const model::Collection& c, int64_t n, bool with_values,
+                         std::vector<model::MemberEntry>* out) {
+  uint64_t count = n > 0 ? static_cast<uint64_t>(n) : 0 - static_cast<uint64_t>(n);
+  if (n > 0) {
+    *out = model::random_distinct_members(ctx.view, c, count, with_values);
+    return true;
+  }
+  // Repeats allowed: the reply has exactly `count` entries, so refuse one
+  // that could not fit the output buffer rather than build it.
+  if (count * (with_values ? 2 : 1) > ctx.server.settings().output_buffer_limit.load() / 8) {
+    ctx.reply.error("ERR count is too large: the reply would exceed the output buffer limit");
+    return false;
+  }
+  *out = model::random_members(ctx.view, c, count, with_values);
+  return true;
 }
 
 }  // namespace cairn::command

@@ -3,13 +3,17 @@
 // model::scan_members' hash position, in decimal: stateless on the server, so
 // a client can resume it after a restart, and every member present for the
 // whole walk is returned at least once.
+//
+// Also the random picks HRANDFIELD and SRANDMEMBER share.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "command/context.h"
 #include "engine/record.h"
+#include "model/hashed_members.h"
 
 namespace cairn::command {
 
@@ -20,5 +24,12 @@ using ScanValueFormat = std::string (*)(std::string_view stored);
 // format_value null, only member names are returned (SSCAN); otherwise
 // name, value pairs (HSCAN).
 void reply_member_scan(CommandCtx& ctx, engine::ValueType type, ScanValueFormat format_value);
+
+// HRANDFIELD / SRANDMEMBER with a count `n` (not 0): n > 0 picks distinct
+// members (at most all of them), n < 0 exactly -n with repeats. A repeat
+// count whose reply could not fit the output buffer is refused: false after
+// replying the error. `with_values` doubles each entry of the reply.
+bool pick_random_members(CommandCtx& ctx, const model::Collection& c, int64_t n, bool with_values,
+                         std::vector<model::MemberEntry>* out);
 
 }  // namespace cairn::command

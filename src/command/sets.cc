@@ -128,19 +128,8 @@ void cmd_srandmember(CommandCtx& ctx) {
     ctx.reply.array(0);
     return;
   }
-  uint64_t count = n > 0 ? static_cast<uint64_t>(n) : static_cast<uint64_t>(-n);
   std::vector<model::MemberEntry> picks;
-  if (n < 0) {
-    // Repeats allowed: the reply has exactly `count` entries, so refuse one
-    // that could not fit the output buffer rather than build it.
-    if (count > ctx.server.settings().output_buffer_limit.load() / 8) {
-      ctx.reply.error("ERR count is too large: the reply would exceed the output buffer limit");
-      return;
-    }
-    picks = model::random_members(ctx.view, c, count, false);
-  } else {
-    picks = model::random_distinct_members(ctx.view, c, count, false);
-  }
+  if (!pick_random_members(ctx, c, n, false, &picks)) return;
   ctx.reply.array(picks.size());
   for (const auto& e : picks) ctx.reply.bulk(e.name);
 }
