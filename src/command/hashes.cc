@@ -24,8 +24,6 @@ namespace {
 using model::Collection;
 using model::OpStatus;
 
-constexpr int64_t kLongMax = std::numeric_limits<int64_t>::max();
-
 // Replies for a failed status; true if `s` was an error. Hash values that are
 // not numbers get Redis's hash-specific wording.
 bool reply_status_error(CommandCtx& ctx, OpStatus s) {
@@ -186,29 +184,12 @@ void cmd_hrandfield(CommandCtx& ctx) {
     Collection h;
     OpStatus s;
     if (!open_for_read(ctx, &h, &s)) return;
-    auto picks = s == OpStatus::kOk ? model::random_members(ctx.view, h, 1, false) : std::vector<model::MemberEntry>();
-    if (picks.empty()) ctx.reply.null();
-    else ctx.reply.bulk(picks[0].name);
+    reply_random_member(ctx, h, s == OpStatus::kOk);
     return;
   }
   int64_t n;
-  if (!arg_int(ctx, 2, &n)) return;
-  if (n < -kLongMax) {
-    ctx.reply.error(fmt::format("ERR value is out of range, value must between {} and {}", -kLongMax, kLongMax));
-    return;
-  }
-  bool with_values = false;
-  if (ctx.argc() > 4 || (ctx.argc() == 4 && !iequals(ctx.arg(3), "withvalues"))) {
-    ctx.reply.error(err::kSyntax);
-    return;
-  }
-  if (ctx.argc() == 4) {
-    with_values = true;
-    if (n < -kLongMax / 2 || n > kLongMax / 2) {
-      ctx.reply.error("ERR value is out of range");
-      return;
-    }
-  }
+  bool with_values;
+  if (!parse_random_count(ctx, "withvalues", &n, &with_values)) return;
   Collection h;
   OpStatus s;
   if (!open_for_read(ctx, &h, &s)) return;

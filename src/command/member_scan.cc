@@ -1,7 +1,10 @@
 // Collection *SCAN; see member_scan.h.
 #include "command/member_scan.h"
 
+#include <fmt/format.h>
+
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -95,6 +98,34 @@ bool pick_random_members(CommandCtx& ctx, const model::Collection& c, int64_t n,
   }
   *out = model::random_members(ctx.view, c, count, with_values);
   return true;
+}
+
+bool parse_random_count(CommandCtx& ctx, std::string_view with_word, int64_t* n, bool* with) {
+  constexpr int64_t kLongMax = std::numeric_limits<int64_t>::max();
+  if (!arg_int(ctx, 2, n)) return false;
+  if (*n < -kLongMax) {
+    ctx.reply.error(fmt::format("ERR value is out of range, value must between {} and {}", -kLongMax, kLongMax));
+    return false;
+  }
+  *with = false;
+  if (ctx.argc() > 4 || (ctx.argc() == 4 && !iequals(ctx.arg(3), with_word))) {
+    ctx.reply.error(err::kSyntax);
+    return false;
+  }
+  if (ctx.argc() == 4) {
+    *with = true;
+    if (*n < -kLongMax / 2 || *n > kLongMax / 2) {
+      ctx.reply.error("ERR value is out of range");
+      return false;
+    }
+  }
+  return true;
+}
+
+void reply_random_member(CommandCtx& ctx, const model::Collection& c, bool exists) {
+  auto picks = exists ? model::random_members(ctx.view, c, 1, false) : std::vector<model::MemberEntry>();
+  if (picks.empty()) ctx.reply.null();
+  else ctx.reply.bulk(picks[0].name);
 }
 
 }  // namespace cairn::command

@@ -25,6 +25,14 @@ using ScanValueFormat = std::string (*)(std::string_view stored);
 // name, value pairs (HSCAN).
 void reply_member_scan(CommandCtx& ctx, engine::ValueType type, ScanValueFormat format_value);
 
+// `<cmd> key count [<with_word>]` (HRANDFIELD … WITHVALUES, ZRANDMEMBER …
+// WITHSCORES): the count and whether the word was given, with Redis's range
+// and syntax errors. False after replying one.
+bool parse_random_count(CommandCtx& ctx, std::string_view with_word, int64_t* n, bool* with);
+// HRANDFIELD / SRANDMEMBER without a count: one random member's name, or
+// nil when the collection does not exist (exists false).
+void reply_random_member(CommandCtx& ctx, const model::Collection& c, bool exists);
+
 // HRANDFIELD / SRANDMEMBER with a count `n` (not 0): n > 0 picks distinct
 // members (at most all of them), n < 0 exactly -n with repeats. A repeat
 // count whose reply could not fit the output buffer is refused: false after

@@ -111,9 +111,7 @@ void cmd_srandmember(CommandCtx& ctx) {
   if (ctx.argc() == 2) {
     OpStatus s = model::open_set(ctx.view, ctx.ns(), ctx.arg(1), ctx.now_ms, &c);
     if (reply_wrong_type(ctx, s)) return;
-    auto picks = s == OpStatus::kOk ? model::random_members(ctx.view, c, 1, false) : std::vector<model::MemberEntry>();
-    if (picks.empty()) ctx.reply.null();
-    else ctx.reply.bulk(picks[0].name);
+    reply_random_member(ctx, c, s == OpStatus::kOk);
     return;
   }
   int64_t n;

@@ -408,24 +408,8 @@ void cmd_zrandmember(CommandCtx& ctx) {
     return;
   }
   int64_t count;
-  if (!arg_int(ctx, 2, &count)) return;
-  constexpr int64_t kLongMax = std::numeric_limits<int64_t>::max();
-  if (count == std::numeric_limits<int64_t>::min()) {
-    ctx.reply.error(fmt::format("ERR value is out of range, value must between {} and {}", -kLongMax, kLongMax));
-    return;
-  }
-  bool withscores = false;
-  if (ctx.argc() > 4 || (ctx.argc() == 4 && !iequals(ctx.arg(3), "withscores"))) {
-    ctx.reply.error(err::kSyntax);
-    return;
-  }
-  if (ctx.argc() == 4) {
-    withscores = true;
-    if (count < -kLongMax / 2 || count > kLongMax / 2) {
-      ctx.reply.error("ERR value is out of range");
-      return;
-    }
-  }
+  bool withscores;
+  if (!parse_random_count(ctx, "withscores", &count, &withscores)) return;
   if (count < -kMaxRandomSamples) {
     ctx.reply.error("ERR value is out of range");
     return;
