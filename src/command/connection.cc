@@ -140,6 +140,7 @@ void cmd_reset(CommandCtx& ctx) {
     ctx.session.name.clear();
   }
   ctx.session.no_evict = ctx.session.no_touch = false;
+  ctx.session.watch.active = false;
   ctx.session.authenticated = !ctx.server.settings().has_password.load();
   ctx.reply.simple("RESET");
 }
@@ -157,15 +158,16 @@ CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::st
 }  // namespace
 
 void register_connection_commands(CommandTable& t) {
-  t.add(spec("ping", -1, kFast, cmd_ping, "Returns the server's liveliness response."));
+  t.add(spec("ping", -1, kFast | kWhileWatching, cmd_ping, "Returns the server's liveliness response."));
   t.add(spec("echo", 2, kFast, cmd_echo, "Returns the given string."));
   t.add(spec("select", 2, kFast | kLoading | kStale, cmd_select, "Changes the selected database."));
   t.add(spec("auth", -2, kNoAuth | kFast | kNoScript | kLoading | kStale, cmd_auth, "Authenticates the connection."));
   t.add(spec("hello", -1, kNoAuth | kFast | kNoScript | kLoading | kStale, cmd_hello,
              "Handshakes with the Redis server.", "6.0.0"));
-  t.add(spec("reset", 1, kNoAuth | kFast | kNoScript | kLoading | kStale, cmd_reset,
+  t.add(spec("reset", 1, kNoAuth | kFast | kWhileWatching | kNoScript | kLoading | kStale, cmd_reset,
              "Resets the connection.", "6.2.0"));
-  t.add(spec("quit", -1, kNoAuth | kFast | kNoScript | kLoading | kStale, cmd_quit, "Closes the connection."));
+  t.add(spec("quit", -1, kNoAuth | kFast | kWhileWatching | kNoScript | kLoading | kStale, cmd_quit,
+             "Closes the connection."));
 }
 
 }  // namespace cairn::command

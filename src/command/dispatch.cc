@@ -85,9 +85,12 @@ void run_checked(CommandCtx& ctx, const CommandSpec* spec) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   spec->stats->calls.fetch_add(1, std::memory_order_relaxed);
   spec->stats->usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+  spec->stats->latency.record(static_cast<uint64_t>(us));
   auto door = static_cast<size_t>(ctx.session.door);
-  ctx.server.stats().door_commands[door].fetch_add(1, std::memory_order_relaxed);
-  ctx.server.stats().door_usec[door].fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+  ServerStats& st = ctx.server.stats();
+  st.door_commands[door].fetch_add(1, std::memory_order_relaxed);
+  st.door_usec[door].fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+  st.door_latency[door].record(static_cast<uint64_t>(us));
 }
 
 void CommandOp::execute(engine::Txn& txn) {

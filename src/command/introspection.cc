@@ -230,6 +230,7 @@ void cmd_container(CommandCtx& ctx) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   sub->stats->calls.fetch_add(1, std::memory_order_relaxed);
   sub->stats->usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+  sub->stats->latency.record(static_cast<uint64_t>(us));
 }
 
 

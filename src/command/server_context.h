@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "command/clients.h"
+#include "common/latency_histogram.h"
 #include "command/session.h"
 #include "command/settings.h"
 #include "engine/engine.h"
@@ -36,12 +37,16 @@ struct ServerStats {
   // Per front door (Door): commands run and the microseconds they took.
   std::array<std::atomic<uint64_t>, kDoorCount> door_commands{};
   std::array<std::atomic<uint64_t>, kDoorCount> door_usec{};
+  std::array<LatencyHistogram, kDoorCount> door_latency;
   // The HTTP port: open connections, and requests by route (HttpRoute).
   std::atomic<int64_t> http_connections{0};
+  std::atomic<uint64_t> http_rejected_connections{0};  // over --http-max-connections
   std::atomic<int64_t> http_watchers{0};  // open watch streams
+  std::atomic<int64_t> resp_watchers{0};  // connections in CAIRN.WATCH mode
   std::array<std::atomic<uint64_t>, kHttpRouteCount> http_requests{};
   std::array<std::atomic<uint64_t>, kHttpRouteCount> http_errors{};  // answered 4xx/5xx
   std::array<std::atomic<uint64_t>, kHttpRouteCount> http_usec{};
+  std::array<LatencyHistogram, kHttpRouteCount> http_latency;
 };
 
 class ServerContext {

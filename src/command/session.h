@@ -16,6 +16,16 @@ enum class Door : uint8_t { kResp = 0, kHttp = 1 };
 inline constexpr int kDoorCount = 2;
 inline const char* door_name(Door d) { return d == Door::kResp ? "resp" : "http"; }
 
+// CAIRN.WATCH on a RESP connection: the command sets it, the connection
+// streams the changes (net/resp_watch.h) until CAIRN.UNWATCH or RESET.
+struct WatchState {
+  bool active = false;
+  bool exact = false;  // one key, or every key starting with `key`
+  uint8_t ns = 0;
+  std::string key;
+  uint64_t position = 0;  // the last revision delivered (or skipped)
+};
+
 struct Session {
   uint64_t id = 0;
   // Atomic: CLIENT LIST reads these from other threads.
@@ -40,6 +50,7 @@ struct Session {
   // them under info_mu.
   mutable std::mutex info_mu;
   std::string lib_name, lib_ver;  // CLIENT SETINFO
+  WatchState watch;
   // Set by the network layer; closes the connection from any thread.
   std::function<void()> kill;
 };

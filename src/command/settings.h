@@ -26,6 +26,7 @@ struct Settings {
   std::vector<std::string> http_tokens;
   size_t http_max_body_bytes = 64u << 20;
   int64_t http_max_watchers = 1000;  // concurrent SSE watch streams; more get 429
+  int64_t http_max_connections = 10000;  // concurrent HTTP connections; more get 503
   int threads = 0;  // 0: number of cores
   size_t cache_bytes = 256u << 20;
   uint64_t feed_retention = 1000000;

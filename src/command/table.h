@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/latency_histogram.h"
 #include "command/context.h"
 
 namespace cairn::command {
@@ -31,11 +32,13 @@ enum CommandFlag : uint32_t {
   kDenyOom = 1 << 11,
   kConnection = 1 << 12,  // connection state only (documentation/ACL category)
   kMayReplicate = 1 << 13,
+  kWhileWatching = 1 << 14,  // allowed on a connection in CAIRN.WATCH mode
 };
 
 struct CommandStats {
   std::atomic<uint64_t> calls{0};
   std::atomic<uint64_t> usec{0};
+  LatencyHistogram latency;  // of the same calls; its sum is `usec`
   std::atomic<uint64_t> failed{0};
   std::atomic<uint64_t> rejected{0};
 };
@@ -96,5 +99,6 @@ void register_set_commands(CommandTable& t);
 void register_introspection_commands(CommandTable& t);
 void register_list_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
+void register_watch_commands(CommandTable& t);
 
 }  // namespace cairn::command

@@ -227,10 +227,10 @@ void Engine::syncer_loop() {
     if (fsync_.load() == FsyncPolicy::kEverySec && db_) {
       auto t0 = std::chrono::steady_clock::now();
       if (db_->SyncWAL().ok()) {
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
         stats_.fsyncs++;
-        stats_.fsync_micros += std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::steady_clock::now() - t0)
-                                   .count();
+        stats_.fsync_micros += static_cast<uint64_t>(us);
+        stats_.fsync_latency.record(static_cast<uint64_t>(us));
       }
     }
   }
@@ -301,9 +301,10 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
   }
   if (drops_data_range) rc.end_write_all(seq);
   if (sync) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
     stats_.fsyncs++;
-    stats_.fsync_micros +=
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+    stats_.fsync_micros += static_cast<uint64_t>(us);
+    stats_.fsync_latency.record(static_cast<uint64_t>(us));
   }
   if (!s.ok()) {
     next_revision_ = txn.first_revision_;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/latency_histogram.h"
 #include "engine/keys.h"
 #include "engine/record_cache.h"
 #include "engine/view.h"
@@ -51,6 +52,7 @@ struct EngineStats {
   std::atomic<uint64_t> ops{0};
   std::atomic<uint64_t> fsyncs{0};
   std::atomic<uint64_t> fsync_micros{0};
+  LatencyHistogram fsync_latency;
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> write_errors{0};
 };

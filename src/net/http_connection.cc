@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "engine/clock.h"
 #include "net/command_runner.h"
+#include "net/http_answers.h"
 #include "net/http_kv.h"
 #include "net/http_kv_batch.h"
 #include "net/http_kv_list.h"
@@ -70,11 +71,25 @@ HttpConnection::HttpConnection(asio::ip::tcp::socket socket, command::ServerCont
 
 asio::awaitable<void> HttpConnection::run() {
   auto self = shared_from_this();
-  server_.stats().http_connections.fetch_add(1, std::memory_order_relaxed);
+  int64_t open = server_.stats().http_connections.fetch_add(1, std::memory_order_relaxed);
   struct Closed {
     command::ServerStats& st;
     ~Closed() { st.http_connections.fetch_sub(1, std::memory_order_relaxed); }
   } closed{server_.stats()};
+  if (open >= options_.max_connections) {
+    // Over the cap: a clear answer instead of a silent reset, then close.
+    server_.stats().http_rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    Response res;
+    error_answer(res, http::status::service_unavailable, "too_many_connections",
+                 "the server has --http-max-connections HTTP connections open; retry later");
+    res.set(http::field::retry_after, "1");
+    res.keep_alive(false);
+    res.prepare_payload();
+    stream_.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
+    auto [wec, wn] = co_await http::async_write(stream_, res, asio::as_tuple(asio::use_awaitable));
+    if (!wec) co_await linger();
+    co_return;
+  }
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
@@ -111,10 +126,10 @@ asio::awaitable<void> HttpConnection::run() {
     auto& st = server_.stats();
     st.http_requests[r].fetch_add(1, std::memory_order_relaxed);
     if (res.result_int() >= 400) st.http_errors[r].fetch_add(1, std::memory_order_relaxed);
-    st.http_usec[r].fetch_add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                       std::chrono::steady_clock::now() - t0)
-                                                       .count()),
-                              std::memory_order_relaxed);
+    auto us = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+    st.http_usec[r].fetch_add(us, std::memory_order_relaxed);
+    st.http_latency[r].record(us);
     if (streamed_) break;  // a watch stream: it wrote its own response and ends the connection
     res.keep_alive(req.keep_alive());
     res.prepare_payload();

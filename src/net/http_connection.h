@@ -26,6 +26,7 @@ struct HttpOptions {
   std::vector<std::string> tokens;  // empty: no authentication
   size_t max_body_bytes = 64u << 20;
   size_t max_header_bytes = 16u << 10;
+  int64_t max_connections = 10000;  // more are answered 503 and closed
   int read_timeout_seconds = 30;  // a request (headers and body) must arrive within this
 };
 

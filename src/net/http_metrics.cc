@@ -14,6 +14,8 @@ namespace cairn::net {
 
 namespace {
 
+double seconds(uint64_t usec) { return static_cast<double>(usec) / 1e6; }
+
 class Writer {
  public:
   // One metric family: its HELP and TYPE lines, then samples.
@@ -25,6 +27,23 @@ class Writer {
     if (labels.empty()) fmt::format_to(std::back_inserter(out_), "{} {}\n", name, value);
     else fmt::format_to(std::back_inserter(out_), "{}{{{}}} {}\n", name, labels, value);
   }
+  // The samples of one histogram (the family line is the caller's): its
+  // cumulative buckets, sum and count.
+  void histogram(std::string_view name, const LatencyHistogram& h, uint64_t sum_usec, std::string_view labels = {}) {
+    std::string sep = labels.empty() ? "" : std::string(labels) + ",";
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+      cumulative += h.count(i);
+      if (i + 1 < LatencyHistogram::kBuckets) {
+        fmt::format_to(std::back_inserter(out_), "{}_bucket{{{}le=\"{}\"}} {}\n", name, sep,
+                       static_cast<double>(LatencyHistogram::kBoundsUsec[i]) / 1e6, cumulative);
+      } else {
+        fmt::format_to(std::back_inserter(out_), "{}_bucket{{{}le=\"+Inf\"}} {}\n", name, sep, cumulative);
+      }
+    }
+    sample(std::string(name) + "_sum", seconds(sum_usec), labels);
+    sample(std::string(name) + "_count", cumulative, labels);
+  }
   template <typename T>
   void single(std::string_view name, std::string_view type, std::string_view help, T value) {
     family(name, type, help);
@@ -35,8 +54,6 @@ class Writer {
  private:
   std::string out_;
 };
-
-double seconds(uint64_t usec) { return static_cast<double>(usec) / 1e6; }
 
 }  // namespace
 
@@ -52,9 +69,10 @@ std::string render_metrics(command::ServerContext& server) {
   std::sort(specs.begin(), specs.end(), [](auto* a, auto* b) { return a->name < b->name; });
   w.family("cairn_commands_total", "counter", "Commands run, by command (any front door).");
   for (auto* s : specs) w.sample("cairn_commands_total", s->stats->calls.load(), fmt::format("command=\"{}\"", s->name));
-  w.family("cairn_command_seconds_total", "counter", "Time spent running commands, by command.");
+  w.family("cairn_command_duration_seconds", "histogram", "Time spent running commands, by command.");
   for (auto* s : specs) {
-    w.sample("cairn_command_seconds_total", seconds(s->stats->usec.load()), fmt::format("command=\"{}\"", s->name));
+    w.histogram("cairn_command_duration_seconds", s->stats->latency, s->stats->usec.load(),
+                fmt::format("command=\"{}\"", s->name));
   }
   w.family("cairn_command_errors_total", "counter", "Commands that answered an error, by command.");
   for (auto* s : specs) {
@@ -66,10 +84,10 @@ std::string render_metrics(command::ServerContext& server) {
     w.sample("cairn_door_commands_total", st.door_commands[d].load(),
              fmt::format("door=\"{}\"", command::door_name(static_cast<command::Door>(d))));
   }
-  w.family("cairn_door_command_seconds_total", "counter", "Time spent running commands, by front door.");
+  w.family("cairn_door_command_duration_seconds", "histogram", "Time spent running commands, by front door.");
   for (int d = 0; d < command::kDoorCount; ++d) {
-    w.sample("cairn_door_command_seconds_total", seconds(st.door_usec[d].load()),
-             fmt::format("door=\"{}\"", command::door_name(static_cast<command::Door>(d))));
+    w.histogram("cairn_door_command_duration_seconds", st.door_latency[d], st.door_usec[d].load(),
+                fmt::format("door=\"{}\"", command::door_name(static_cast<command::Door>(d))));
   }
   w.family("cairn_http_requests_total", "counter", "HTTP requests answered, by route.");
   for (int r = 0; r < command::kHttpRouteCount; ++r) {
@@ -79,16 +97,22 @@ std::string render_metrics(command::ServerContext& server) {
   for (int r = 0; r < command::kHttpRouteCount; ++r) {
     w.sample("cairn_http_request_errors_total", st.http_errors[r].load(), fmt::format("route=\"{}\"", command::http_route_name(r)));
   }
-  w.family("cairn_http_request_seconds_total", "counter", "Time spent answering HTTP requests, by route.");
+  w.family("cairn_http_request_duration_seconds", "histogram", "Time spent answering HTTP requests, by route.");
   for (int r = 0; r < command::kHttpRouteCount; ++r) {
-    w.sample("cairn_http_request_seconds_total", seconds(st.http_usec[r].load()),
-             fmt::format("route=\"{}\"", command::http_route_name(r)));
+    w.histogram("cairn_http_request_duration_seconds", st.http_latency[r], st.http_usec[r].load(),
+                fmt::format("route=\"{}\"", command::http_route_name(r)));
   }
   w.family("cairn_connections", "gauge", "Open client connections, by front door.");
   w.sample("cairn_connections", server.clients().size(), "door=\"resp\"");
   w.sample("cairn_connections", st.http_connections.load(), "door=\"http\"");
-  w.single("cairn_http_watchers", "gauge", "Open HTTP watch streams.", st.http_watchers.load());
+  w.family("cairn_watchers", "gauge", "Open watch streams, by front door (HTTP SSE, RESP CAIRN.WATCH).");
+  w.sample("cairn_watchers", st.http_watchers.load(), "door=\"http\"");
+  w.sample("cairn_watchers", st.resp_watchers.load(), "door=\"resp\"");
   w.single("cairn_connections_received_total", "counter", "RESP connections accepted.", st.connections_received.load());
+  w.family("cairn_rejected_connections_total", "counter",
+           "Connections refused over the connection cap, by front door.");
+  w.sample("cairn_rejected_connections_total", st.rejected_connections.load(), "door=\"resp\"");
+  w.sample("cairn_rejected_connections_total", st.http_rejected_connections.load(), "door=\"http\"");
   w.single("cairn_revision", "gauge", "The store's last committed revision.", e.last_revision());
   w.single("cairn_feed_first_revision", "gauge", "The oldest revision the change feed still holds.",
            e.feed_first_revision());
@@ -111,8 +135,8 @@ std::string render_metrics(command::ServerContext& server) {
   w.single("cairn_write_groups_total", "counter", "Write groups committed (one RocksDB write each).", es.groups.load());
   w.single("cairn_write_ops_total", "counter", "Write operations in those groups.", es.ops.load());
   w.single("cairn_write_errors_total", "counter", "Write groups that failed.", es.write_errors.load());
-  w.single("cairn_fsyncs_total", "counter", "WAL fsyncs.", es.fsyncs.load());
-  w.single("cairn_fsync_seconds_total", "counter", "Time spent in WAL fsyncs (with their writes).", seconds(es.fsync_micros.load()));
+  w.family("cairn_fsync_duration_seconds", "histogram", "WAL fsyncs (with their writes), by duration.");
+  w.histogram("cairn_fsync_duration_seconds", es.fsync_latency, es.fsync_micros.load());
   w.single("cairn_expired_keys_total", "counter", "Keys removed because their TTL passed.", es.expired_keys.load());
   w.single("cairn_uptime_seconds", "gauge", "Seconds since the server started.",
            static_cast<double>(engine::unix_ms() - server.start_unix_ms) / 1000.0);

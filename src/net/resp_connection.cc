@@ -9,10 +9,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 #include "command/dispatch.h"
 #include "command/errors.h"
+#include "command/table.h"
 #include "common/log.h"
 #include "engine/clock.h"
 #include "engine/status.h"
@@ -84,29 +87,38 @@ asio::awaitable<void> RespConnection::run() {
   in_.resize(kInitialBuffer);
   try {
     while (!closed_ && !session_.closing) {
-      if (in_end_ == in_.size()) {
-        // Grow with the data actually received (doubling, up to what the
-        // pending command needs), never by a length the client only claims.
-        size_t want = in_.size() * 2;
-        if (parser_.needed() > in_.size()) want = std::min(want, parser_.needed());
-        if (want > server_.settings().max_query_bytes.load()) {
-          log::warn("closing client {}: query buffer over max-query-bytes", session_.addr);
-          break;
-        }
-        in_.resize(want);
+      if (session_.watch.active) {
+        co_await run_watch();
+      } else if (!co_await read_and_execute()) {
+        break;
       }
-      size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                                                   use_awaitable);
-      in_end_ += n;
-      server_.stats().net_input_bytes.fetch_add(n, std::memory_order_relaxed);
-      batch_now_ms_ = engine::unix_ms();
-      session_.last_active_ms.store(batch_now_ms_, std::memory_order_relaxed);
-      co_await execute_batch();
     }
   } catch (const boost::system::system_error&) {
     // Peer closed or reset; nothing to answer.
   }
   close();
+}
+
+asio::awaitable<bool> RespConnection::read_and_execute() {
+  if (in_end_ == in_.size()) {
+    // Grow with the data actually received (doubling, up to what the
+    // pending command needs), never by a length the client only claims.
+    size_t want = in_.size() * 2;
+    if (parser_.needed() > in_.size()) want = std::min(want, parser_.needed());
+    if (want > server_.settings().max_query_bytes.load()) {
+      log::warn("closing client {}: query buffer over max-query-bytes", session_.addr);
+      co_return false;
+    }
+    in_.resize(want);
+  }
+  size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                                               use_awaitable);
+  in_end_ += n;
+  server_.stats().net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+  batch_now_ms_ = engine::unix_ms();
+  session_.last_active_ms.store(batch_now_ms_, std::memory_order_relaxed);
+  co_await execute_batch();
+  co_return true;
 }
 
 asio::awaitable<void> RespConnection::execute_batch() {
@@ -138,7 +150,12 @@ asio::awaitable<void> RespConnection::execute_batch() {
   while (i < cmds_.size() && !session_.closing && !closed_) {
     command::Argv cmd = argv_at(i);
     const command::CommandSpec* spec = command::lookup_command(cmd[0]);
-    if (runs_on_writer(spec)) {
+    if (session_.watch.active && spec && !(spec->flags & command::kWhileWatching)) {
+      reply_.error(fmt::format("ERR Can't execute '{}': only CAIRN.UNWATCH / PING / QUIT / RESET are allowed "
+                               "while the connection watches",
+                               spec->name));
+      ++i;
+    } else if (runs_on_writer(spec)) {
       command::CommandOp op(server_, session_, reply_);
       i = gather_writes(op, spec, i, cmds_.size(), argv_at);
       co_await async_run_op(server_.engine(), op, use_awaitable);
@@ -195,7 +212,9 @@ asio::awaitable<void> RespConnection::watchdog() {
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
     int64_t timeout = server_.settings().timeout_seconds.load();
-    if (timeout > 0 && engine::unix_ms() - session_.last_active_ms.load() > timeout * 1000) close();
+    // Like Redis's subscribers, a watching client is idle by design.
+    bool idle = engine::unix_ms() - session_.last_active_ms.load() > timeout * 1000;
+    if (timeout > 0 && !session_.watch.active && idle) close();
   }
 }
 

@@ -1,6 +1,7 @@
 // One RESP client connection: reads requests, runs every complete command in
 // a read (reads inline on this I/O thread, writes through the engine's
-// writer), and sends all their replies in one write.
+// writer), and sends all their replies in one write. After CAIRN.WATCH it
+// also streams the change feed to the client (resp_watch.cc).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -26,7 +27,16 @@ class RespConnection : public std::enable_shared_from_this<RespConnection> {
   void close();
 
  private:
+  // Reads what the client sent and runs it; false when the client must be
+  // dropped (query buffer over its limit).
+  boost::asio::awaitable<bool> read_and_execute();
   boost::asio::awaitable<void> execute_batch();
+  // Watch mode: pushes changes while still reading commands; returns after
+  // CAIRN.UNWATCH / RESET, or when the connection ends.
+  boost::asio::awaitable<void> run_watch();
+  // A flush that drops the client if it does not drain within a deadline, so
+  // a watcher that stopped reading does not hold its connection forever.
+  boost::asio::awaitable<void> flush_or_drop();
   boost::asio::awaitable<void> flush();
   boost::asio::awaitable<void> watchdog();
 

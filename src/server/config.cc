@@ -61,7 +61,7 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   out->settings = &settings;
   std::string data_dir, bind, fsync, cache, max_key, max_value, requirepass;
   int port = 0, threads = 0, http_port = 0;
-  int64_t http_max_watchers = 0;
+  int64_t http_max_watchers = 0, http_max_connections = 0;
   std::string http_bind, http_max_body;
   std::vector<std::string> http_tokens;
   uint64_t maxclients = 0, feed_retention = 0;
@@ -86,6 +86,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
        "largest HTTP request body accepted (larger: 413)")
       ("http-max-watchers", po::value(&http_max_watchers)->default_value(1000),
        "most concurrent HTTP watch streams (more get 429)")
+      ("http-max-connections", po::value(&http_max_connections)->default_value(10000),
+       "most concurrent HTTP connections (more are answered 503 and closed)")
       ("threads", po::value(&threads)->default_value(0), "I/O threads (0: one per CPU this process may use)")
       ("fsync", po::value(&fsync)->default_value("always"),
        "when a write is acknowledged: always (after fsync, group commit), everysec (WAL written, fsync each "
@@ -160,6 +162,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   settings.http_max_body_bytes = v;
   if (http_max_watchers < 0) return fail("--http-max-watchers must not be negative");
   settings.http_max_watchers = http_max_watchers;
+  if (http_max_connections < 1) return fail("--http-max-connections must be at least 1");
+  settings.http_max_connections = http_max_connections;
   if (threads < 0 || threads > 256) return fail("--threads must be 0..256");
   if (maxclients == 0) return fail("--maxclients must be at least 1");
   if (timeout < 0) return fail("--timeout must be 0 (never) or a number of seconds");

@@ -92,6 +92,7 @@ int serve(command::Settings& settings, const Config& config) {
   net::HttpOptions http_options;
   http_options.tokens = settings.http_tokens;
   http_options.max_body_bytes = settings.http_max_body_bytes;
+  http_options.max_connections = settings.http_max_connections;
   if (!listen(acceptor, settings.bind, settings.port) ||
       (settings.http_port != 0 && !listen(http_acceptor, settings.http_bind, settings.http_port))) {
     engine->close();

@@ -15,6 +15,7 @@ import re
 import socket
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from cairn_server import CairnServer  # noqa: E402
@@ -251,13 +252,66 @@ def main():
               and values.get('cairn_http_request_errors_total{route="upstash"}', 0) > 0)
         check("revision, keys, cache ratio, disk, fsync", values.get("cairn_revision", 0) > 0
               and values.get('cairn_keys{ns="0"}', 0) > 0 and 0 <= values.get("cairn_record_cache_hit_ratio", -1) <= 1
-              and values.get("cairn_disk_bytes", 0) > 0 and "cairn_fsync_seconds_total" in values)
+              and values.get("cairn_disk_bytes", 0) > 0 and "cairn_fsync_duration_seconds_count" in values)
         check("HTTP connections gauge", values.get('cairn_connections{door="http"}', 0) >= 1)
+
+        def buckets(name, labels):
+            """The cumulative bucket counts of one histogram, in le order, and its count."""
+            pre = name + "_bucket{" + (labels + "," if labels else "") + 'le="'
+            rows = [(k[len(pre):-2], v) for k, v in values.items() if k.startswith(pre)]
+            rows.sort(key=lambda kv: float("inf") if kv[0] == "+Inf" else float(kv[0]))
+            count_key = name + "_count" + ("{" + labels + "}" if labels else "")
+            return [v for _, v in rows], values.get(count_key), [le for le, _ in rows]
+
+        # (Under --fsync everysec a quick test may finish before the first fsync.)
+        for name, labels in (("cairn_command_duration_seconds", 'command="set"'),
+                             ("cairn_door_command_duration_seconds", 'door="http"'),
+                             ("cairn_http_request_duration_seconds", 'route="upstash"'),
+                             ("cairn_fsync_duration_seconds", "")):
+            counts, count, les = buckets(name, labels)
+            check(f"histogram {name}{{{labels}}}: cumulative buckets ending in +Inf == _count",
+                  len(counts) == 17 and les[-1] == "+Inf" and counts == sorted(counts) and counts[-1] == count
+                  and (count > 0 or name == "cairn_fsync_duration_seconds"), (les, counts, count))
+        check("command histogram counts every call",
+              buckets("cairn_command_duration_seconds", 'command="set"')[1]
+              == values.get('cairn_commands_total{command="set"}'))
 
         # Keep-alive: many requests on one connection.
         kc = Http(srv.http_port)
         ok = all(kc.json("POST", "/", ["INCR", "ka"])[2] == {"result": i} for i in range(1, 51))
         check("50 requests on one keep-alive connection", ok)
+
+    # At most --http-max-connections connections: the next is answered 503
+    # (JSON, Retry-After) and closed; a freed place is usable again.
+    with CairnServer(args.binary, extra_args=["--http-max-connections", "2"]) as srv:
+        held = [socket.create_connection(("127.0.0.1", srv.http_port), timeout=5) for _ in range(2)]
+        for h in held:
+            h.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            h.recv(4096)
+        extra = socket.create_connection(("127.0.0.1", srv.http_port), timeout=5)
+        extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while True:
+            chunk = extra.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        extra.close()
+        head, _, body = answer.partition(b"\r\n\r\n")
+        check("over --http-max-connections: 503 with Retry-After",
+              head.startswith(b"HTTP/1.1 503") and b"Retry-After: 1" in head, head)
+        check("...and a JSON error code", json.loads(body or b"{}").get("code") == "too_many_connections", body)
+        held[0].close()
+        ok = False
+        for _ in range(50):  # the server notices the close asynchronously
+            st, _, _ = Http(srv.http_port).request("GET", "/healthz", token=None)
+            if st == 200:
+                ok = True
+                break
+            time.sleep(0.1)
+        check("a freed place is usable again", ok)
+        held[1].close()
+        check("RESP is not affected by the HTTP cap", srv.command("PING") == b"PONG")
 
     finish()
 

@@ -70,7 +70,7 @@ def _read_reply(f):
             return None
         data = f.read(n + 2)
         return data[:-2]
-    if kind == b"*":
+    if kind in (b"*", b">"):  # arrays; RESP3 pushes read the same way
         n = int(rest)
         return None if n < 0 else [_read_reply(f) for _ in range(n)]
     if kind == b"_":
