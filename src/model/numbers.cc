@@ -63,13 +63,15 @@ std::string format_long_double(long double v) {
   char buf[5600];
   int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
   if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf)) return "0";
-  std::string s(buf, static_cast<size_t>(n));
-  if (s.find('.') != std::string::npos) {
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
+  // Trimmed in the buffer: assigning to the string instead trips GCC 12's
+  // -Wrestrict false positive under the sanitizers.
+  std::string_view s(buf, static_cast<size_t>(n));
+  if (s.find('.') != std::string_view::npos) {
+    while (!s.empty() && s.back() == '0') s.remove_suffix(1);
+    if (!s.empty() && s.back() == '.') s.remove_suffix(1);
   }
-  if (s == "-0") s = "0";
-  return s;
+  if (s == "-0") return "0";
+  return std::string(s);
 }
 
 }  // namespace cairn::model
