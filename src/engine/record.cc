@@ -29,7 +29,7 @@ void encode_collection(ValueType t, const CollectionMeta& m, std::string* payloa
 
 bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m) {
   size_t need = t == ValueType::kList ? 32 : 16;
-  if (payload.size() < need) return false;
+  if (payload.size() != need) return false;  // exactly what encode_collection writes
   m->version = get_le64(payload.data());
   m->count = static_cast<int64_t>(get_le64(payload.data() + 8));
   if (t == ValueType::kList) {
@@ -63,11 +63,15 @@ bool decode_record(std::string_view raw, RecordHeader* h, std::string_view* payl
   if (type > static_cast<uint8_t>(ValueType::kStream)) return false;
   h->type = static_cast<ValueType>(type);
   uint8_t flags = static_cast<uint8_t>(raw[1]);
+  // Only what encode_record writes: unknown flag bits (a newer format) are
+  // refused, not skipped.
+  if (flags & ~(kHasExpiry | kHasMetadata)) return false;
   h->revision = get_le64(raw.data() + 2);
   size_t off = 10;
   if (flags & kHasExpiry) {
     if (raw.size() < 18) return false;
     h->expire_at_ms = static_cast<int64_t>(get_le64(raw.data() + 10));
+    if (h->expire_at_ms == 0) return false;  // the flag means "has an expiry"
     off = 18;
   } else {
     h->expire_at_ms = 0;
@@ -76,7 +80,7 @@ bool decode_record(std::string_view raw, RecordHeader* h, std::string_view* payl
   if (flags & kHasMetadata) {
     if (raw.size() < off + 2) return false;
     size_t len = static_cast<uint8_t>(raw[off]) | (size_t{static_cast<uint8_t>(raw[off + 1])} << 8);
-    if (raw.size() < off + 2 + len) return false;
+    if (len == 0 || raw.size() < off + 2 + len) return false;
     h->metadata = raw.substr(off + 2, len);
     off += 2 + len;
   }

@@ -179,5 +179,26 @@ TEST(Record, MetadataRoundTripsWithAndWithoutExpiry) {
   EXPECT_EQ(raw[1] & kHasMetadata, 0);
 }
 
+// Found by tests/fuzz/fuzz_codecs: the decoder accepted headers the encoder
+// never writes (unknown flag bits, an expiry flag with no expiry, an empty
+// metadata field), so decode-then-encode changed the bytes.
+TEST(Record, DecodeRefusesWhatEncodeNeverWrites) {
+  RecordHeader h;
+  std::string raw;
+  encode_record(h, "v", &raw);
+  RecordHeader d;
+  std::string_view payload;
+  ASSERT_TRUE(decode_record(raw, &d, &payload));
+  std::string unknown_flag = raw;
+  unknown_flag[1] = static_cast<char>(0xF0);
+  EXPECT_FALSE(decode_record(unknown_flag, &d, &payload));
+  std::string zero_expiry = raw.substr(0, 10) + std::string(8, '\0') + "v";
+  zero_expiry[1] = static_cast<char>(kHasExpiry);
+  EXPECT_FALSE(decode_record(zero_expiry, &d, &payload));
+  std::string empty_metadata = raw.substr(0, 10) + std::string(2, '\0') + "v";
+  empty_metadata[1] = static_cast<char>(kHasMetadata);
+  EXPECT_FALSE(decode_record(empty_metadata, &d, &payload));
+}
+
 }  // namespace
 }  // namespace cairn::engine
