@@ -10,6 +10,7 @@ PACKAGES=(
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libxxhash-dev
   liblua5.1-0-dev python3 python3-redis redis-server redis-tools tcl dpkg-dev
   procps iproute2 curl
+  clang libclang-rt-14-dev
 )
 # Node.js and npm run tests/http (the @upstash/redis and @vercel/kv clients).
 # Only when npm is missing: NodeSource's nodejs bundles npm and conflicts with
