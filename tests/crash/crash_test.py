@@ -6,9 +6,12 @@ crash (kill -9) must never lose an acknowledged write. This script checks that p
 
   1. Start the server on a free loopback port with a fresh temporary data directory.
   2. Run several writer threads (default 8). Each has its own connection and its own keys
-     (50 string keys and one counter) and does a mix of SET (values that encode writer and
-     sequence number), APPEND, DEL, INCR and INCRBY, one request at a time (no pipelining),
-     plus an occasional GET that checks the server agrees with what was acknowledged.
+     (50 string keys, a counter, a hash and a list) and does a mix of SET (values that encode
+     writer and sequence number), APPEND, DEL, INCR, INCRBY, HSET, HDEL, LPUSH and RPOP, one
+     request at a time (no pipelining), plus an occasional GET that checks the server agrees
+     with what was acknowledged. HTTP writers (default 2) do the same over the HTTP port with
+     PUT, DELETE and GET on /v1/kv/{key}, and Upstash /multi-exec transactions that set two
+     keys to one value: after any crash both keys must hold the same value.
      Each writer keeps the last acknowledged state of each of its keys, and the one request
      it had sent without receiving the reply when the server died (the in-flight write).
   3. After a random delay, kill -9 the server by PID, restart it on the same data directory
@@ -16,6 +19,9 @@ crash (kill -9) must never lose an acknowledged write. This script checks that p
      for the key with an in-flight write, the value that write would have produced.
      Counters must equal the acknowledged increments (plus the in-flight one, if any).
      Deleted keys must be absent (unless a write to them was in flight).
+     Every third round the restarted server is killed again during start-up (after a random
+     0-150 ms) before the real restart; every fourth round a compaction (POST
+     /v1/admin/compact) starts halfway through, so the kill lands during or just after it.
   4. Repeat for --rounds rounds on the same data directory: state carries over, so later
      rounds also check that earlier rounds' data survives more crashes. At the end, stop the
      server with SIGTERM, restart it once more and verify again (a clean shutdown must not
@@ -36,6 +42,8 @@ and only processes this script started are signalled, always by PID.
 """
 
 import argparse
+import http.client
+import json
 import os
 import random
 import shlex
@@ -51,7 +59,7 @@ import time
 HOST = "127.0.0.1"
 
 DEFAULT_SERVER_CMD = ("{binary} serve --data-dir {data_dir} --port {port} "
-                      "--bind 127.0.0.1 --http-port 0 --fsync always")
+                      "--bind 127.0.0.1 --http-port {http_port} --fsync {fsync}")
 
 
 # ----------------------------------------------------------------------------------------
@@ -172,6 +180,7 @@ class Server:
         self.proc = None
         self.log_path = None
         self.starts = 0
+        self.last_exit_code = None
 
     def start(self, timeout):
         self.starts += 1
@@ -202,6 +211,16 @@ class Server:
         raise StartError("server (start #%d) did not answer PING within %.0f s (%s)"
                          % (self.starts, timeout, last_problem), self)
 
+    def start_and_kill(self, delay):
+        """Start, then kill -9 after `delay` seconds, while it is still opening or recovering."""
+        self.starts += 1
+        self.log_path = os.path.join(self.workdir, "server-%03d.log" % self.starts)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        time.sleep(delay)
+        self.kill9()
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
@@ -226,6 +245,7 @@ class Server:
                 clean = False
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        self.last_exit_code = self.proc.returncode
         self.proc = None
         return clean
 
@@ -252,8 +272,23 @@ class StartError(Exception):
 # ----------------------------------------------------------------------------------------
 
 def apply_op(op, value):
-    """The value a key holds after `op`, given it held `value` (None = absent) before."""
+    """The value a key holds after `op`, given it held `value` (None = absent) before.
+
+    Strings are bytes; a hash is a sorted tuple of (field, value) pairs and a
+    list a tuple of elements (None when empty: Redis removes empty collections)."""
     kind = op[0]
+    if kind == "HSET":
+        fields = dict(value or ())
+        fields[op[1]] = op[2]
+        return tuple(sorted(fields.items()))
+    if kind == "HDEL":
+        fields = dict(value or ())
+        fields.pop(op[1], None)
+        return tuple(sorted(fields.items())) or None
+    if kind == "LPUSH":
+        return (op[1],) + (value or ())
+    if kind == "RPOP":
+        return (value or ())[:-1] or None
     if kind == "SET":
         return op[1]
     if kind == "APPEND":
@@ -283,6 +318,8 @@ class Writer(threading.Thread):
         self.port = port
         self.string_keys = ["crash:w%d:k%02d" % (index, i) for i in range(keys_per_writer)]
         self.counter_key = "crash:counter:w%d" % index
+        self.hash_key = "crash:hash:w%d" % index
+        self.list_key = "crash:list:w%d" % index
         self.state = state          # key -> last acknowledged value (bytes) or None; shared
         self.rng = random.Random(rng_seed)
         self.round_no = round_no
@@ -303,13 +340,15 @@ class Writer(threading.Thread):
             return self.counter_key, ("INCR",)
         if r < 0.25:
             return self.counter_key, ("INCRBY", self.rng.randint(-5, 1000))
+        if r < 0.45:
+            return self.collection_op(tag)
         key = self.rng.choice(self.string_keys)
         current = self.state[key]
-        if r < 0.30:
+        if r < 0.50:
             return key, ("GET",)
-        if r < 0.40:
+        if r < 0.58:
             return key, ("DEL",)
-        if r < 0.55 and (current is None or len(current) < 4096):
+        if r < 0.70 and (current is None or len(current) < 4096):
             return key, ("APPEND", b"|" + tag)
         # Mostly small values; now and then an empty one or a few kilobytes.
         size_roll = self.rng.random()
@@ -321,9 +360,30 @@ class Writer(threading.Thread):
             value = tag + b":" + b"v" * self.rng.randint(0, 100)
         return key, ("SET", value)
 
+    def collection_op(self, tag):
+        """HSET/HDEL on the writer's hash, LPUSH/RPOP on its list, now and then DEL of one."""
+        r = self.rng.random()
+        if r < 0.40:
+            return self.hash_key, ("HSET", b"f%d" % self.rng.randrange(20), tag)
+        if r < 0.50:
+            return self.hash_key, ("HDEL", b"f%d" % self.rng.randrange(20))
+        if r < 0.85:
+            return self.list_key, ("LPUSH", tag)
+        if r < 0.97:
+            return self.list_key, ("RPOP",)
+        return self.rng.choice([self.hash_key, self.list_key]), ("DEL",)
+
     def expected_reply(self, key, op, before):
         kind = op[0]
         after = apply_op(op, before)
+        if kind == "HSET":
+            return 0 if op[1] in dict(before or ()) else 1
+        if kind == "HDEL":
+            return 1 if op[1] in dict(before or ()) else 0
+        if kind == "LPUSH":
+            return len(after)
+        if kind == "RPOP":
+            return before[-1] if before else None
         if kind == "SET":
             return "OK"
         if kind == "APPEND":
@@ -366,15 +426,122 @@ class Writer(threading.Thread):
                 conn.close()
 
 
+class HttpWriter(threading.Thread):
+    """Writes over the HTTP port: PUT and DELETE of its own keys, and Upstash
+    /multi-exec transactions that set two keys to the same value, which after
+    any crash must hold the same value (both writes or neither)."""
+
+    def __init__(self, index, http_port, keys, pair, state, rng_seed, round_no, timeout):
+        super().__init__(name="http-writer-%d" % index, daemon=True)
+        self.index = index
+        self.http_port = http_port
+        self.keys = keys
+        self.pair = pair
+        self.state = state
+        self.rng = random.Random(rng_seed)
+        self.round_no = round_no
+        self.timeout = timeout
+        self.seq = 0
+        self.acked = 0
+        self.reads = 0
+        self.in_flight = None   # (key, op), or a list of them for a transaction
+        self.connection_error = None
+        self.problems = []
+        self.stop_flag = threading.Event()
+
+    def request(self, conn, method, path, body=None):
+        conn.request(method, path, body=body)
+        res = conn.getresponse()
+        return res.status, res.read()
+
+    def run(self):
+        conn = None
+        try:
+            conn = http.client.HTTPConnection(HOST, self.http_port, timeout=self.timeout)
+            while not self.stop_flag.is_set():
+                self.seq += 1
+                tag = b"h%d:r%d:s%d" % (self.index, self.round_no, self.seq)
+                r = self.rng.random()
+                if r < 0.25:
+                    a, b = self.pair
+                    self.in_flight = [(a, ("SET", tag)), (b, ("SET", tag))]
+                    body = json.dumps([["SET", a, tag.decode()], ["SET", b, tag.decode()]])
+                    status, data = self.request(conn, "POST", "/multi-exec", body)
+                    self.in_flight = None
+                    if status != 200 or json.loads(data) != [{"result": "OK"}, {"result": "OK"}]:
+                        self.problems.append("multi-exec answered %d %r" % (status, data[:200]))
+                        return
+                    self.state[a] = self.state[b] = tag
+                    self.acked += 1
+                    continue
+                key = self.rng.choice(self.keys)
+                if r < 0.35:
+                    status, data = self.request(conn, "GET", "/v1/kv/" + key)
+                    self.reads += 1
+                    got = data if status == 200 else None
+                    if status not in (200, 404) or got != self.state[key]:
+                        self.problems.append("GET /v1/kv/%s answered %d %s, last acknowledged %s"
+                                             % (key, status, show(data), show(self.state[key])))
+                        return
+                    continue
+                if r < 0.45:
+                    op = ("DEL",)
+                    self.in_flight = (key, op)
+                    status, data = self.request(conn, "DELETE", "/v1/kv/" + key)
+                    ok = status in (200, 204, 404)
+                else:
+                    value = tag + b":" + b"p" * self.rng.randint(0, 200)
+                    op = ("SET", value)
+                    self.in_flight = (key, op)
+                    status, data = self.request(conn, "PUT", "/v1/kv/" + key, value)
+                    ok = status == 200
+                self.in_flight = None
+                if not ok:
+                    self.problems.append("%s /v1/kv/%s answered %d %r" % (op[0], key, status, data[:200]))
+                    return
+                self.state[key] = apply_op(op, self.state[key])
+                self.acked += 1
+        except (OSError, http.client.HTTPException) as e:
+            self.connection_error = str(e)
+        finally:
+            if conn is not None:
+                conn.close()
+
+
+def start_compaction(http_port, timeout):
+    """POST /v1/admin/compact; 1 if a compaction started (202), 0 if one was running (409)."""
+    conn = http.client.HTTPConnection(HOST, http_port, timeout=timeout)
+    try:
+        conn.request("POST", "/v1/admin/compact")
+        res = conn.getresponse()
+        res.read()
+        if res.status not in (202, 409):
+            raise RespError("POST /v1/admin/compact answered %d" % res.status)
+        return 1 if res.status == 202 else 0
+    finally:
+        conn.close()
+
+
 def read_back(port, keys, timeout):
-    """GET every key (one request at a time) and DBSIZE. Returns (values, dbsize-or-None)."""
+    """Read every key (one request at a time) and DBSIZE. Returns (values, dbsize-or-None).
+
+    Hashes come back as sorted (field, value) tuples, lists as tuples, as apply_op models them."""
     conn = RespConnection(port, timeout=timeout)
     try:
         values = {}
         for key in keys:
-            reply = conn.call("GET", key)
+            if key.startswith("crash:hash:"):
+                reply = conn.call("HGETALL", key)
+                if isinstance(reply, list):
+                    reply = tuple(sorted(zip(reply[0::2], reply[1::2]))) or None
+            elif key.startswith("crash:list:"):
+                reply = conn.call("LRANGE", key, 0, -1)
+                if isinstance(reply, list):
+                    reply = tuple(reply) or None
+            else:
+                reply = conn.call("GET", key)
             if isinstance(reply, ErrorReply):
-                raise RespError("GET %s failed: %s" % (key, reply.message))
+                raise RespError("reading %s failed: %s" % (key, reply.message))
             values[key] = reply
         dbsize = conn.call("DBSIZE")
         return values, (dbsize if isinstance(dbsize, int) else None)
@@ -418,6 +585,10 @@ def parse_args():
                    "placeholders {binary} {data_dir} {port} (e.g. a redis-server command "
                    "for developing this script)")
     p.add_argument("--threads", type=int, help="pass --threads N to cairn")
+    p.add_argument("--fsync", choices=["always", "everysec"], default="always",
+                   help="the server's --fsync (default always)")
+    p.add_argument("--http-writers", type=int, default=2,
+                   help="writer threads on the HTTP port: PUT/DELETE and /multi-exec (default 2)")
     p.add_argument("--rounds", type=int, default=20, help="crash/restart rounds (default 20)")
     p.add_argument("--seconds-per-round", type=float, default=0.75,
                    help="mean write time before the kill; each round kills after a random "
@@ -456,9 +627,10 @@ def main():
     data_dir = os.path.join(workdir, "data")
     os.mkdir(data_dir)
     port = free_loopback_port()
+    http_port = free_loopback_port()
     template = args.server_cmd or DEFAULT_SERVER_CMD
     binary = os.path.abspath(args.binary) if args.binary else ""
-    argv = [part.format(binary=binary, data_dir=data_dir, port=port)
+    argv = [part.format(binary=binary, data_dir=data_dir, port=port, http_port=http_port, fsync=args.fsync)
             for part in shlex.split(template)]
     if args.threads and not args.server_cmd:
         argv += ["--threads", str(args.threads)]
@@ -472,6 +644,14 @@ def main():
         for i in range(args.keys_per_writer):
             state["crash:w%d:k%02d" % (w, i)] = None
         state["crash:counter:w%d" % w] = None
+        state["crash:hash:w%d" % w] = None
+        state["crash:list:w%d" % w] = None
+    http_keys, pairs = [], []
+    for h in range(args.http_writers):
+        http_keys.append(["crash:http:h%d:k%02d" % (h, i) for i in range(10)])
+        pairs.append(("crash:pair:h%d:a" % h, "crash:pair:h%d:b" % h))
+        for key in http_keys[-1] + list(pairs[-1]):
+            state[key] = None
 
     server = Server(argv, workdir, port)
     failures = []
@@ -479,16 +659,27 @@ def main():
     total_in_flight = 0
     in_flight_applied = 0
     rounds_done = 0
+    startup_kills = 0
+    compactions = 0
     ok = False
     try:
         server.start(args.start_timeout)
         for round_no in range(1, args.rounds + 1):
             writers = [Writer(w, port, args.keys_per_writer, state, rng.randrange(1 << 31),
                               round_no, args.reply_timeout) for w in range(args.writers)]
+            writers += [HttpWriter(h, http_port, http_keys[h], pairs[h], state, rng.randrange(1 << 31),
+                                   round_no, args.reply_timeout) for h in range(args.http_writers)]
             for t in writers:
                 t.start()
             delay = rng.uniform(0.5, 1.5) * args.seconds_per_round
-            time.sleep(delay)
+            if round_no % 4 == 0:
+                # Every fourth round the kill lands while a compaction (flush
+                # of every memtable, then a full compaction) runs or just ran.
+                time.sleep(delay / 2)
+                compactions += start_compaction(http_port, args.reply_timeout)
+                time.sleep(delay / 2)
+            else:
+                time.sleep(delay)
             crashed_by_itself = not server.alive()
             crash_log = server.log_tail() if crashed_by_itself else None
             server.kill9()
@@ -507,7 +698,12 @@ def main():
             if failures:
                 break
 
-            in_flight = {t.in_flight[0]: t.in_flight[1] for t in writers if t.in_flight}
+            in_flight = {}
+            for t in writers:
+                if isinstance(t.in_flight, list):
+                    in_flight.update(dict(t.in_flight))
+                elif t.in_flight:
+                    in_flight[t.in_flight[0]] = t.in_flight[1]
             acked = sum(t.acked for t in writers)
             if acked == 0:
                 failures.append("round %d: no write was acknowledged in %.2f s; is the server "
@@ -517,9 +713,16 @@ def main():
                                                       for t in writers}))))
                 break
 
+            if round_no % 3 == 0:
+                # Every third round: crash it again while it starts up.
+                server.start_and_kill(rng.uniform(0.0, 0.15))
+                startup_kills += 1
             server.start(args.start_timeout)
             observed, dbsize = read_back(port, list(state), args.reply_timeout)
             problems = verify(state, in_flight, observed, dbsize)
+            problems += ["HALF-APPLIED transaction: %s holds %s but %s holds %s"
+                         % (a, show(observed[a]), b, show(observed[b]))
+                         for a, b in pairs if observed[a] != observed[b]]
             # In-flight writes that visibly took effect (a no-op such as DEL of an absent key
             # cannot be told apart and is not counted).
             applied = sum(1 for k, op in in_flight.items()
@@ -541,7 +744,11 @@ def main():
 
         if not failures:
             # A clean shutdown and restart must keep everything too.
+            code = server.proc.poll() if server.proc else None
             clean = server.stop(grace=15)
+            if server.last_exit_code not in (0, None) and code is None:
+                failures.append("the server exited with status %s on SIGTERM; its log:\n%s"
+                                % (server.last_exit_code, server.log_tail()))
             server.start(args.start_timeout)
             observed, dbsize = read_back(port, list(state), args.reply_timeout)
             problems = verify(state, {}, observed, dbsize)
@@ -563,10 +770,11 @@ def main():
             shutil.rmtree(workdir, ignore_errors=True)
 
     lost = sum(1 for f in failures if " LOST " in f)
-    print("summary: %d rounds passed, %d acknowledged writes verified, %d in flight at a kill "
-          "(%d applied), %d lost writes (keys), %d other problems"
-          % (rounds_done, total_acked, total_in_flight, in_flight_applied, lost,
-             len(failures) - lost))
+    print("summary (--fsync %s): %d rounds passed, %d acknowledged writes verified, %d in flight "
+          "at a kill (%d applied), %d kills during start-up, %d compactions started before a "
+          "kill, %d lost writes (keys), %d other problems"
+          % (args.fsync, rounds_done, total_acked, total_in_flight, in_flight_applied, startup_kills,
+             compactions, lost, len(failures) - lost))
     if failures:
         print("\nFAILED (seed %d):" % seed)
         for f in failures[:50]:
