@@ -41,6 +41,7 @@ struct ServerStats {
   // The HTTP port: open connections, and requests by route (HttpRoute).
   std::atomic<int64_t> http_connections{0};
   std::atomic<uint64_t> http_rejected_connections{0};  // over --http-max-connections
+  std::atomic<uint64_t> drained_clients{0};  // closed after --drain-timeout
   std::atomic<int64_t> http_watchers{0};  // open watch streams
   std::atomic<int64_t> resp_watchers{0};  // connections in CAIRN.WATCH mode
   std::array<std::atomic<uint64_t>, kHttpRouteCount> http_requests{};

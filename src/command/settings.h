@@ -27,6 +27,7 @@ struct Settings {
   size_t http_max_body_bytes = 64u << 20;
   int64_t http_max_watchers = 1000;  // concurrent SSE watch streams; more get 429
   int64_t http_max_connections = 10000;  // concurrent HTTP connections; more get 503
+  int http_request_timeout_seconds = 30;  // a request (headers and body) must arrive within this
   int threads = 0;  // 0: number of cores
   size_t cache_bytes = 256u << 20;
   uint64_t feed_retention = 1000000;
@@ -36,6 +37,9 @@ struct Settings {
   std::atomic<uint64_t> max_value_bytes{512u << 20};
   std::atomic<uint64_t> maxclients{10000};
   std::atomic<int64_t> timeout_seconds{0};
+  // A client whose replies make no progress for this long (it stopped
+  // reading) is closed: its output stays bounded and its place is freed.
+  std::atomic<int64_t> drain_timeout_seconds{30};
   std::atomic<uint64_t> output_buffer_limit{256u << 20};
   std::atomic<uint64_t> max_query_bytes{1u << 30};
 

@@ -113,6 +113,8 @@ std::string render_metrics(command::ServerContext& server) {
            "Connections refused over the connection cap, by front door.");
   w.sample("cairn_rejected_connections_total", st.rejected_connections.load(), "door=\"resp\"");
   w.sample("cairn_rejected_connections_total", st.http_rejected_connections.load(), "door=\"http\"");
+  w.single("cairn_drained_clients_total", "counter", "RESP clients closed because they stopped reading (--drain-timeout).",
+           st.drained_clients.load());
   w.single("cairn_revision", "gauge", "The store's last committed revision.", e.last_revision());
   w.single("cairn_feed_first_revision", "gauge", "The oldest revision the change feed still holds.",
            e.feed_first_revision());

@@ -195,7 +195,9 @@ asio::awaitable<void> RespConnection::flush() {
     co_return;
   }
   size_t n = out_.size();
+  flush_started_ms_.store(engine::unix_ms(), std::memory_order_relaxed);
   co_await asio::async_write(socket_, asio::buffer(out_), use_awaitable);
+  flush_started_ms_.store(0, std::memory_order_relaxed);
   server_.stats().net_output_bytes.fetch_add(n, std::memory_order_relaxed);
   if (out_.capacity() > 4 * kFlushThreshold) {
     std::string().swap(out_);
@@ -213,8 +215,17 @@ asio::awaitable<void> RespConnection::watchdog() {
     co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
     int64_t timeout = server_.settings().timeout_seconds.load();
     // Like Redis's subscribers, a watching client is idle by design.
-    bool idle = engine::unix_ms() - session_.last_active_ms.load() > timeout * 1000;
+    int64_t now = engine::unix_ms();
+    bool idle = now - session_.last_active_ms.load() > timeout * 1000;
     if (timeout > 0 && !session_.watch.active && idle) close();
+    // A write that has not completed for --drain-timeout: the client stopped
+    // reading. Closing it bounds its output and frees its place.
+    int64_t started = flush_started_ms_.load(std::memory_order_relaxed);
+    if (started && now - started > server_.settings().drain_timeout_seconds.load() * 1000) {
+      log::warn("closing client {}: its replies were not read for --drain-timeout", session_.addr);
+      server_.stats().drained_clients.fetch_add(1, std::memory_order_relaxed);
+      close();
+    }
   }
 }
 

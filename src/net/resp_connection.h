@@ -34,9 +34,6 @@ class RespConnection : public std::enable_shared_from_this<RespConnection> {
   // Watch mode: pushes changes while still reading commands; returns after
   // CAIRN.UNWATCH / RESET, or when the connection ends.
   boost::asio::awaitable<void> run_watch();
-  // A flush that drops the client if it does not drain within a deadline, so
-  // a watcher that stopped reading does not hold its connection forever.
-  boost::asio::awaitable<void> flush_or_drop();
   boost::asio::awaitable<void> flush();
   boost::asio::awaitable<void> watchdog();
 
@@ -54,6 +51,9 @@ class RespConnection : public std::enable_shared_from_this<RespConnection> {
   // The clock for inline commands of the current read (one clock read per
   // read, not per command), refreshed after every suspension.
   int64_t batch_now_ms_ = 0;
+  // When the pending write started (0: none), for the watchdog's
+  // --drain-timeout: a client that stops reading is closed.
+  std::atomic<int64_t> flush_started_ms_{0};
   bool registered_ = false;
   bool closed_ = false;
 };

@@ -8,8 +8,8 @@
 //       else null (deleted, a collection, or replaced: a later change follows)
 //   ["gap", <from>, <to>]      SINCE asked for revisions the feed no longer holds
 //   ["lagged", <revision>, <head>]  the client fell out of the feed; it is closed
-// A client that stops reading is dropped after kDrainDeadline, so writers
-// never wait for watchers.
+// A client that stops reading is dropped after --drain-timeout (the
+// connection's watchdog), so writers never wait for watchers.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,7 +17,6 @@
 #include <chrono>
 #include <memory>
 
-#include "common/log.h"
 #include "engine/status.h"
 #include "net/commit_waker.h"
 #include "net/feed_follower.h"
@@ -29,7 +28,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto kDrainDeadline = std::chrono::seconds(30);
 constexpr auto kIdleWait = std::chrono::hours(1);  // woken by commits and by input
 
 void push_event(command::Reply& reply, const FeedEvent& ev) {
@@ -50,19 +48,6 @@ void push_pair(command::Reply& reply, std::string_view what, uint64_t a, uint64_
 }
 
 }  // namespace
-
-asio::awaitable<void> RespConnection::flush_or_drop() {
-  auto self = shared_from_this();
-  asio::steady_timer deadline(socket_.get_executor());
-  deadline.expires_after(kDrainDeadline);
-  deadline.async_wait([this, self](const boost::system::error_code& ec) {
-    if (ec) return;
-    log::warn("closing watching client {}: it stopped reading", session_.addr);
-    close();
-  });
-  co_await flush();
-  deadline.cancel();
-}
 
 asio::awaitable<void> RespConnection::run_watch() {
   const command::WatchState& w = session_.watch;
@@ -122,7 +107,7 @@ asio::awaitable<void> RespConnection::run_watch() {
         if (step.gap) push_pair(reply_, "gap", step.gap->first, step.gap->second);
         for (const FeedEvent& ev : step.events) push_event(reply_, ev);
       }
-      co_await flush_or_drop();
+      co_await flush();
       continue;
     }
     timer->expires_after(kIdleWait);

@@ -62,10 +62,11 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   std::string data_dir, bind, fsync, cache, max_key, max_value, requirepass;
   int port = 0, threads = 0, http_port = 0;
   int64_t http_max_watchers = 0, http_max_connections = 0;
+  int http_request_timeout = 0;
   std::string http_bind, http_max_body;
   std::vector<std::string> http_tokens;
   uint64_t maxclients = 0, feed_retention = 0;
-  int64_t timeout = 0;
+  int64_t timeout = 0, drain_timeout = 0;
   po::options_description desc(
       "Usage: cairn [serve] [options]\n\n"
       "Runs the Cairn server. Every option can also be given as an environment\n"
@@ -88,6 +89,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
        "most concurrent HTTP watch streams (more get 429)")
       ("http-max-connections", po::value(&http_max_connections)->default_value(10000),
        "most concurrent HTTP connections (more are answered 503 and closed)")
+      ("http-request-timeout", po::value(&http_request_timeout)->default_value(30),
+       "seconds a request (headers and body) may take to arrive, and an idle keep-alive connection may wait")
       ("threads", po::value(&threads)->default_value(0), "I/O threads (0: one per CPU this process may use)")
       ("fsync", po::value(&fsync)->default_value("always"),
        "when a write is acknowledged: always (after fsync, group commit), everysec (WAL written, fsync each "
@@ -98,6 +101,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
       ("max-value-bytes", po::value(&max_value)->default_value("512mb"), "largest value or argument accepted")
       ("maxclients", po::value(&maxclients)->default_value(10000), "most concurrent clients")
       ("timeout", po::value(&timeout)->default_value(0), "close clients idle this many seconds (0: never)")
+      ("drain-timeout", po::value(&drain_timeout)->default_value(30),
+       "close RESP clients whose replies are not read for this many seconds")
       ("requirepass", po::value(&requirepass)->default_value(""), "password clients must AUTH with")
       ("feed-retention", po::value(&feed_retention)->default_value(1000000),
        "revisions (commits) whose change-feed records stay on disk for watchers");
@@ -164,6 +169,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   settings.http_max_watchers = http_max_watchers;
   if (http_max_connections < 1) return fail("--http-max-connections must be at least 1");
   settings.http_max_connections = http_max_connections;
+  if (http_request_timeout < 1) return fail("--http-request-timeout must be at least 1 second");
+  settings.http_request_timeout_seconds = http_request_timeout;
   if (threads < 0 || threads > 256) return fail("--threads must be 0..256");
   if (maxclients == 0) return fail("--maxclients must be at least 1");
   if (timeout < 0) return fail("--timeout must be 0 (never) or a number of seconds");
@@ -173,6 +180,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   settings.threads = threads ? threads : std::clamp(usable_cpus(), 1, 256);
   settings.maxclients = maxclients;
   settings.timeout_seconds = timeout;
+  if (drain_timeout < 1) return fail("--drain-timeout must be at least 1 second");
+  settings.drain_timeout_seconds = drain_timeout;
   settings.feed_retention = feed_retention;
   settings.set_requirepass(requirepass);
   return ParseResult::kRun;

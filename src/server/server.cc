@@ -7,7 +7,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -39,7 +42,11 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, net::IoThreads& io, c
     tcp::socket socket = co_await acceptor.async_accept(target, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
+      // Out of descriptors (EMFILE) or memory: pause instead of spinning on
+      // an accept that keeps failing; established clients keep being served.
       log::warn("{} accept failed: {}", door, ec.message());
+      asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
@@ -62,9 +69,30 @@ bool listen(tcp::acceptor& acceptor, const std::string& bind, int port) {
   }
 }
 
+// Every connection is a descriptor, and the default soft limit (often 1,024)
+// is far below --maxclients: raise it to the hard limit, as Redis does, and
+// say when even that cannot hold every client.
+void raise_open_files_limit(const command::Settings& settings) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlim_t before = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0) log::info("open files limit raised from {} to {}", before, rl.rlim_cur);
+    else getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  uint64_t want = settings.maxclients.load() + static_cast<uint64_t>(settings.http_max_connections) + 256;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    log::warn("open files limit is {}: fewer than --maxclients + --http-max-connections need ({}); "
+              "accepting beyond it fails until connections close",
+              rl.rlim_cur, want);
+  }
+}
+
 }  // namespace
 
 int serve(command::Settings& settings, const Config& config) {
+  raise_open_files_limit(settings);
   engine::EngineOptions eo;
   eo.dir = settings.data_dir;
   eo.fsync = config.fsync;
@@ -93,6 +121,7 @@ int serve(command::Settings& settings, const Config& config) {
   http_options.tokens = settings.http_tokens;
   http_options.max_body_bytes = settings.http_max_body_bytes;
   http_options.max_connections = settings.http_max_connections;
+  http_options.read_timeout_seconds = settings.http_request_timeout_seconds;
   if (!listen(acceptor, settings.bind, settings.port) ||
       (settings.http_port != 0 && !listen(http_acceptor, settings.http_bind, settings.http_port))) {
     engine->close();

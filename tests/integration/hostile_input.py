@@ -52,7 +52,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     args = ap.parse_args()
-    with CairnServer(args.binary, extra_args=["--fsync", "everysec"]) as srv:
+    with CairnServer(args.binary, extra_args=["--fsync", "everysec", "--max-value-bytes", "1mb"]) as srv:
         port = srv.port
         srv.command("SET", "canary", "alive")
 
@@ -117,6 +117,29 @@ def main():
             check("INCRBYFLOAT nan", False)
         except Exception as e:  # noqa: BLE001
             check("INCRBYFLOAT nan", "not a valid float" in str(e), str(e))
+
+        def error_of(*cmd):
+            try:
+                srv.command(*cmd)
+                return None
+            except Exception as e:  # noqa: BLE001
+                return str(e)
+
+        srv.command("HSET", "h", "f", "9223372036854775807")
+        check("HINCRBY overflow", "increment or decrement would overflow" in (error_of("HINCRBY", "h", "f", "1") or ""))
+        check("HINCRBY overflow leaves value", srv.command("HGET", "h", "f") == b"9223372036854775807")
+        check("HINCRBYFLOAT inf", (error_of("HINCRBYFLOAT", "h", "g", "inf") or "") == "ERR value is NaN or Infinity",
+              error_of("HINCRBYFLOAT", "h", "g", "inf"))
+        check("ZADD nan", "not a valid float" in (error_of("ZADD", "z", "nan", "m") or ""), error_of("ZADD", "z", "nan", "m"))
+        srv.command("ZADD", "z", "inf", "top")
+        check("ZINCRBY inf + -inf is NaN: refused", "NaN" in (error_of("ZINCRBY", "z", "-inf", "top") or ""),
+              error_of("ZINCRBY", "z", "-inf", "top"))
+        check("WRONGTYPE", (error_of("LPUSH", "h", "x") or "").startswith("WRONGTYPE"), error_of("LPUSH", "h", "x"))
+        check("WRONGTYPE leaves the hash", srv.command("HGET", "h", "f") == b"9223372036854775807")
+        # Like Redis's proto-max-bulk-len: refused at the length header, and
+        # the connection closes (the body that follows cannot be skipped safely).
+        check("value over --max-value-bytes", "Protocol error: invalid bulk length" in
+              (error_of("SET", "v", "x" * (2 * 1024 * 1024)) or ""))
 
         # A client that pipelines many commands and never reads: the server
         # stops reading from it (bounded output) and keeps serving others.
