@@ -29,8 +29,12 @@ import time
 
 __all__ = ["find_free_port", "resp_command", "CairnServer", "RespError"]
 
-START_TIMEOUT = 20.0
-STOP_TIMEOUT = 15.0
+# Sanitizer builds run several times slower; scripts/test-sanitizers.sh sets
+# CAIRN_TEST_SLOWDOWN so that start and stop get more patience (and
+# resp_command's default timeout with them).
+SLOWDOWN = float(os.environ.get("CAIRN_TEST_SLOWDOWN", "1"))
+START_TIMEOUT = 20.0 * SLOWDOWN
+STOP_TIMEOUT = 15.0 * SLOWDOWN
 
 
 def find_free_port():
@@ -78,7 +82,7 @@ def _read_reply(f):
     raise ConnectionError("unexpected reply %r" % line)
 
 
-def resp_command(port, *args, password=None, timeout=5.0):
+def resp_command(port, *args, password=None, timeout=5.0 * SLOWDOWN):
     """Send one command over a fresh RESP2 connection and return the reply.
 
     Simple strings and bulk strings come back as bytes, integers as int,
@@ -149,10 +153,14 @@ class CairnServer:
         return self
 
     def stop(self, timeout=STOP_TIMEOUT):
-        """SIGTERM by PID, wait; SIGKILL by PID if it does not exit. Returns exit code."""
+        """SIGTERM by PID, wait; SIGKILL by PID if it does not exit. Returns exit code.
+
+        A server must exit 0 on SIGTERM; one that did not (a crash before the
+        stop, a sanitizer or leak report at exit, a hang) fails the test."""
         if self.proc is None:
             return None
-        if self.proc.poll() is None:
+        died_before = self.proc.poll() is not None
+        if not died_before:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
@@ -162,7 +170,13 @@ class CairnServer:
                 self.proc.kill()
                 self.proc.wait()
         code = self.proc.returncode
+        pid = self.proc.pid
         self.proc = None
+        if code != 0:
+            from checks import check
+            check("server pid %d exits 0 on SIGTERM" % pid, False,
+                  "%s with status %s; log tail:\n%s" % ("it had already exited" if died_before else "it exited",
+                                                        code, self.log_tail(4000)))
         return code
 
     def kill9(self):
@@ -208,7 +222,7 @@ class CairnServer:
 
     # -- talking to it ---------------------------------------------------------
 
-    def command(self, *args, timeout=5.0):
+    def command(self, *args, timeout=5.0 * SLOWDOWN):
         """Run one command over a fresh raw RESP connection (see resp_command)."""
         return resp_command(self.port, *args, password=self.password, timeout=timeout)
 

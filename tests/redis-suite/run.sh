@@ -97,4 +97,15 @@ if [[ $status -ne 0 ]]; then
   server_log >&2
   exit 1
 fi
+# A clean stop must exit 0: under the sanitizers that is where leaks and
+# late reports surface.
+kill -TERM "$PID"
+code=0
+wait "$PID" || code=$?
+PID=
+if [[ $code -ne 0 ]]; then
+  echo "run.sh: FAIL: cairn exited with status $code on SIGTERM" >&2
+  tail -c 4000 "$WORK/server.log" >&2
+  exit 1
+fi
 echo "run.sh: PASS: $*"
