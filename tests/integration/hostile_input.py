@@ -67,6 +67,18 @@ def main():
             data, closed = raw(port, payload)
             check(name, data.startswith(expected) and closed, repr(data[:200]))
 
+        # A bulk not followed by CRLF: like Redis, the parser skips the two
+        # bytes after the declared length without checking them.
+        data, _ = raw(port, b"*1\r\n$4\r\nPINGxx\r\n", read_timeout=1)
+        check("missing CRLF after a bulk: read by its length, as Redis does", data == b"+PONG\r\n", repr(data))
+        # Truncated frames: the server waits for the rest (no reply, no
+        # allocation beyond what arrived); the client leaving frees it.
+        for name, payload in [("truncated header", b"*2\r\n$3"), ("truncated bulk", b"*2\r\n$3\r\nGET\r\n$6\r\ncan"),
+                              ("truncated count line", b"*2")]:
+            data, closed = raw(port, payload, read_timeout=0.5)
+            check(name + ": waits for the rest", data == b"" and not closed, repr(data))
+        check("truncated frames: others served", srv.command("GET", "canary") == b"alive")
+
         # A 512 MB bulk header with no body: the server waits for the body
         # without allocating it; other clients are unaffected.
         s = socket.create_connection(("127.0.0.1", port))
