@@ -116,7 +116,7 @@ void CommandOp::complete(const rocksdb::Status& status) {
   if (!status.ok()) {
     reply_.rewind(mark_);
     std::string msg = status.IsNoSpace() || status.ToString().find("No space") != std::string::npos
-                          ? "ERR write failed: no space left on device"
+                          ? std::string(err::kDiskFull) + ": write refused (free space below --disk-reserve); reads still work"
                           : err::storage(status.ToString());
     for (size_t i = 0; i < commands.size(); ++i) reply_.error(msg);
   }

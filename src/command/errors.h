@@ -7,6 +7,8 @@
 namespace cairn::command::err {
 
 inline constexpr std::string_view kSyntax = "ERR syntax error";
+// The start of every reply to a write refused because the disk is full.
+inline constexpr std::string_view kDiskFull = "ERR disk full";
 inline constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
 inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
 inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";

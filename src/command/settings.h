@@ -30,6 +30,7 @@ struct Settings {
   int http_request_timeout_seconds = 30;  // a request (headers and body) must arrive within this
   int threads = 0;  // 0: number of cores
   size_t cache_bytes = 256u << 20;
+  uint64_t disk_reserve_bytes = 64u << 20;  // writes refused below this much free disk
   uint64_t feed_retention = 1000000;
 
   // Changeable with CONFIG SET.

@@ -13,6 +13,9 @@
 #include <chrono>
 #include <filesystem>
 
+#include <sys/statvfs.h>
+
+#include "common/log.h"
 #include "engine/clock.h"
 #include "engine/coding.h"
 #include "engine/keys.h"
@@ -175,7 +178,7 @@ void Engine::close() {
   if (syncer_.joinable()) syncer_.join();
   if (persister_.joinable()) persister_.join();
   if (db_) {
-    db_->SyncWAL();
+    if (!writes_failed_) db_->SyncWAL();
     // Every family, not just the default one: what stays in a memtable is
     // replayed from the WAL at the next start (seconds for a big scan index).
     db_->Flush(rocksdb::FlushOptions(), cfs_);
@@ -224,7 +227,7 @@ void Engine::syncer_loop() {
   std::unique_lock l(sync_mu_);
   while (!stopping_) {
     sync_cv_.wait_for(l, std::chrono::seconds(1));
-    if (fsync_.load() == FsyncPolicy::kEverySec && db_) {
+    if (fsync_.load() == FsyncPolicy::kEverySec && db_ && !writes_failed_.load()) {
       auto t0 = std::chrono::steady_clock::now();
       if (db_->SyncWAL().ok()) {
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -258,13 +261,81 @@ void Engine::run_group(std::vector<WriteOp*>& ops) {
   }
 }
 
+// After a failed write RocksDB's log writer is poisoned (another append
+// asserts in Debian's build) and the disk may still be full: commits fail
+// fast with the first error, and at most once a second the writer checks
+// for free space and asks RocksDB to resume (a new WAL, the background error
+// cleared). Nothing acknowledged is at risk: a failed group was never
+// answered with success.
+void Engine::note_write_failure(const rocksdb::Status& s) {
+  stats_.write_errors++;
+  if (writes_failed_.exchange(true)) return;
+  write_failure_ = s;
+  next_resume_attempt_ms_ = unix_ms() + 1000;
+  log::error("writes failing, reads continue: {}", s.ToString());
+}
+
+bool Engine::try_resume_writes() {
+  int64_t now = unix_ms();
+  if (now < next_resume_attempt_ms_) return false;
+  next_resume_attempt_ms_ = now + 1000;
+  struct statvfs fs {};
+  constexpr uint64_t kHeadroom = 16u << 20;  // a memtable flush and a new WAL
+  if (statvfs(options_.dir.c_str(), &fs) != 0 || uint64_t{fs.f_bavail} * fs.f_frsize < kHeadroom) return false;
+  rocksdb::Status s = db_->Resume();
+  if (s.ok()) {
+    // A flush switches to a new WAL file even when RocksDB recorded no
+    // background error (the old log writer has seen the failure).
+    rocksdb::FlushOptions fo;
+    s = db_->Flush(fo, cfs_);
+  }
+  if (!s.ok()) {
+    write_failure_ = s;
+    return false;
+  }
+  writes_failed_ = false;
+  log::info("writes resumed");
+  return true;
+}
+
+bool Engine::disk_has_room(size_t batch_bytes) {
+  uint64_t reserve = options_.disk_reserve_bytes;
+  if (reserve == 0) return true;
+  int64_t now = unix_ms();
+  if (unchecked_bytes_ + batch_bytes < reserve / 8 && now < next_space_check_ms_) return disk_room_;
+  unchecked_bytes_ = 0;
+  next_space_check_ms_ = now + 100;
+  struct statvfs fs {};
+  if (statvfs(options_.dir.c_str(), &fs) != 0) return disk_room_;
+  uint64_t free_bytes = uint64_t{fs.f_bavail} * fs.f_frsize;
+  bool room = free_bytes >= reserve + batch_bytes;
+  if (room != disk_room_) {
+    if (room) log::info("free disk space is above --disk-reserve again: writes accepted");
+    else log::error("free disk space ({} MiB) is below --disk-reserve ({} MiB): writes refused, reads continue",
+                    free_bytes >> 20, reserve >> 20);
+  }
+  disk_room_ = room;
+  return room;
+}
+
 rocksdb::Status Engine::commit(Txn& txn, bool sync) {
   if (txn.empty()) {
     next_revision_ = txn.first_revision_;
     return rocksdb::Status::OK();
   }
+  if (writes_failed_.load(std::memory_order_relaxed) && !try_resume_writes()) {
+    next_revision_ = txn.first_revision_;
+    stats_.write_errors++;
+    return write_failure_;
+  }
   rocksdb::WriteBatch* wb = txn.batch_.GetWriteBatch();
   auto written = txn.write_overlays(wb);  // data-family writes, for the record cache
+  if (!disk_has_room(wb->GetDataSize())) {
+    next_revision_ = txn.first_revision_;
+    stats_.write_errors++;
+    return rocksdb::Status::NoSpace("free disk space is below --disk-reserve");
+  }
+  unchecked_bytes_ += wb->GetDataSize();
   bool drops_data_range = false;
   for (auto& [c, b, e] : txn.range_deletes_) {
     wb->DeleteRange(cf(c), b, e);
@@ -308,7 +379,7 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
   }
   if (!s.ok()) {
     next_revision_ = txn.first_revision_;
-    stats_.write_errors++;
+    note_write_failure(s);
     return s;
   }
   for (int ns = 0; ns < kMaxNamespaces; ++ns) {
@@ -332,7 +403,9 @@ void Engine::trim_feed() {
   uint64_t new_first = last - keep + 1;
   rocksdb::WriteBatch wb;
   wb.DeleteRange(cf(Cf::kFeed), feed_key(0, 0), feed_key(new_first, 0));
-  if (db_->Write(rocksdb::WriteOptions(), &wb).ok()) feed_first_ = new_first;
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &wb);
+  if (s.ok()) feed_first_ = new_first;
+  else note_write_failure(s);
 }
 
 bool Engine::sweep_expired(int64_t now_ms, int limit) {

@@ -31,6 +31,10 @@ struct EngineOptions {
   size_t cache_bytes = 256u << 20;   // record cache + block cache + memtables
   uint64_t feed_retention = 1000000;  // change-feed records kept on disk
   int sweep_interval_ms = 100;        // background TTL sweep period
+  // Writes are refused while the data directory's filesystem has less free
+  // space than this (0: never): RocksDB must never meet a full disk itself,
+  // and flushes and compactions need room to finish.
+  uint64_t disk_reserve_bytes = 64u << 20;
 };
 
 class Txn;
@@ -86,6 +90,9 @@ class Engine {
   // already running.
   bool persist_in_background(bool compact);
   bool persisting() const { return persisting_.load(); }
+  // A write failed (disk full, I/O error): until a recovery succeeds every
+  // commit fails fast with that error, reads keep working. See commit().
+  bool writes_failed() const { return writes_failed_.load(std::memory_order_acquire); }
   uint64_t disk_bytes() const;
   void set_fsync(FsyncPolicy p) { fsync_.store(p); }
   // Change-feed watchers: `wake` runs on the writer thread after every
@@ -108,6 +115,9 @@ class Engine {
   rocksdb::Status commit(Txn& txn, bool sync);
   bool sweep_expired(int64_t now_ms, int limit);
   void trim_feed();
+  void note_write_failure(const rocksdb::Status& s);
+  bool disk_has_room(size_t batch_bytes);
+  bool try_resume_writes();
 
   EngineOptions options_;
   std::atomic<FsyncPolicy> fsync_;
@@ -124,6 +134,13 @@ class Engine {
   std::atomic<uint64_t> last_revision_{0};
   std::atomic<uint64_t> feed_first_{1};
   uint64_t next_revision_ = 1;  // writer thread only
+  std::atomic<bool> writes_failed_{false};
+  rocksdb::Status write_failure_;       // writer thread only
+  int64_t next_resume_attempt_ms_ = 0;  // writer thread only
+  // disk_has_room(): statvfs at most every 100 ms or reserve/8 bytes written.
+  uint64_t unchecked_bytes_ = 0;
+  int64_t next_space_check_ms_ = 0;
+  bool disk_room_ = true;
   std::atomic<int64_t> last_save_unix_{0};
 
   std::mutex mu_;

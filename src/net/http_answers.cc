@@ -23,6 +23,17 @@ void error_answer(HttpResponse& res, http::status status, std::string_view code,
   json_answer(res, status, boost::json::object{{"error", protocol::http::valid_utf8(msg)}, {"code", code}});
 }
 
+void storage_failure_answer(HttpResponse& res, const rocksdb::Status& status, std::string_view failure) {
+  if (!failure.empty()) {
+    error_answer(res, http::status::internal_server_error, "storage", failure);
+  } else if (status.IsNoSpace()) {
+    error_answer(res, http::status::insufficient_storage, "insufficient_storage",
+                 "the disk is full (free space below --disk-reserve): writes are refused, reads work");
+  } else {
+    error_answer(res, http::status::internal_server_error, "storage", status.ToString());
+  }
+}
+
 std::optional<int64_t> parse_i64(std::string_view s) {
   int64_t v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);

@@ -6,6 +6,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/object.hpp>
+#include <rocksdb/status.h>
 
 #include <cstdint>
 #include <optional>
@@ -18,6 +19,10 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 void json_answer(HttpResponse& res, boost::beast::http::status status, const boost::json::object& body);
 void error_answer(HttpResponse& res, boost::beast::http::status status, std::string_view code, std::string_view msg);
+// A write the store refused or failed: 507 (`insufficient_storage`) when the
+// disk is full, else 500 (`storage`). `failure` (an error thrown while
+// running, if any) takes precedence over `status`.
+void storage_failure_answer(HttpResponse& res, const rocksdb::Status& status, std::string_view failure);
 // A whole decimal integer, nothing else.
 std::optional<int64_t> parse_i64(std::string_view s);
 // ?ns=0..15 (default 0) into *ns; false after answering 400.

@@ -13,6 +13,7 @@
 
 #include "command/args.h"
 #include "command/dispatch.h"
+#include "command/errors.h"
 #include "command/session.h"
 #include "common/log.h"
 #include "engine/clock.h"
@@ -302,8 +303,11 @@ asio::awaitable<void> HttpConnection::upstash(Request& req, std::string_view pat
   } else if (results.empty()) {
     res = error_response(http::status::internal_server_error, "ERR no reply");
   } else {
-    res = json_response(results[0].is_error ? http::status::bad_request : http::status::ok,
-                        ph::format_result(results[0]));
+    // A command error is 400, as Upstash answers; a full disk is 507.
+    http::status status = !results[0].is_error                               ? http::status::ok
+                          : results[0].error.starts_with(command::err::kDiskFull) ? http::status::insufficient_storage
+                                                                                 : http::status::bad_request;
+    res = json_response(status, ph::format_result(results[0]));
   }
   // Read-your-writes token: the store's revision after this request.
   res.set("upstash-sync-token", std::to_string(server_.engine().last_revision()));

@@ -56,8 +56,7 @@ void revision_headers(HttpResponse& res, const engine::Found& f, int64_t now_ms)
 // A write whose group failed or whose function threw: 500, true.
 bool answer_failure(HttpResponse& res, const FnOp& op) {
   if (op.status.ok() && op.failure.empty()) return false;
-  error_answer(res, http::status::internal_server_error, "storage",
-               op.failure.empty() ? op.status.ToString() : op.failure);
+  storage_failure_answer(res, op.status, op.failure);
   return true;
 }
 

@@ -109,7 +109,7 @@ asio::awaitable<void> handle_kv_batch(command::ServerContext& server, HttpReques
   });
   co_await async_run_op(server.engine(), fn, asio::use_awaitable);
   if (!fn.status.ok() || !fn.failure.empty()) {
-    error_answer(res, http::status::internal_server_error, "storage", fn.failure.empty() ? fn.status.ToString() : fn.failure);
+    storage_failure_answer(res, fn.status, fn.failure);
     co_return;
   }
   json::object o;

@@ -67,7 +67,7 @@ asio::awaitable<void> handle_kv_namespace(command::ServerContext& server, HttpRe
     op.is_exclusive = true;
     co_await async_run_op(server.engine(), op, asio::use_awaitable);
     if (!op.status.ok() || !op.failure.empty()) {
-      error_answer(res, http::status::internal_server_error, "storage", op.failure.empty() ? op.status.ToString() : op.failure);
+      storage_failure_answer(res, op.status, op.failure);
     } else {
       json_answer(res, http::status::ok, json::object{{"flushed", true}, {"ns", ns}});
     }

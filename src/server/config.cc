@@ -59,7 +59,7 @@ bool parse_fsync(const std::string& s, engine::FsyncPolicy* out) {
 
 ParseResult parse_config(int argc, char** argv, command::Settings& settings, Config* out) {
   out->settings = &settings;
-  std::string data_dir, bind, fsync, cache, max_key, max_value, requirepass;
+  std::string data_dir, bind, fsync, cache, max_key, max_value, requirepass, disk_reserve;
   int port = 0, threads = 0, http_port = 0;
   int64_t http_max_watchers = 0, http_max_connections = 0;
   int http_request_timeout = 0;
@@ -97,6 +97,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
        "second), no (WAL written, the OS decides)")
       ("cache-bytes", po::value(&cache)->default_value("256mb"),
        "memory budget for the block cache and memtables (e.g. 256mb, 1g)")
+      ("disk-reserve", po::value(&disk_reserve)->default_value("64mb"),
+       "free disk space below which writes are refused (reads continue); 0 turns the check off")
       ("max-key-bytes", po::value(&max_key)->default_value("64kb"), "largest key accepted")
       ("max-value-bytes", po::value(&max_value)->default_value("512mb"), "largest value or argument accepted")
       ("maxclients", po::value(&maxclients)->default_value(10000), "most concurrent clients")
@@ -143,6 +145,8 @@ ParseResult parse_config(int argc, char** argv, command::Settings& settings, Con
   uint64_t v;
   if (!parse_size(cache, &v)) return fail("--cache-bytes: not a size: " + cache);
   settings.cache_bytes = v;
+  if (!parse_size(disk_reserve, &v)) return fail("--disk-reserve: not a size: " + disk_reserve);
+  settings.disk_reserve_bytes = v;
   if (!parse_size(max_key, &v) || v == 0) return fail("--max-key-bytes: not a size: " + max_key);
   settings.max_key_bytes = v;
   if (!parse_size(max_value, &v) || v == 0) return fail("--max-value-bytes: not a size: " + max_value);

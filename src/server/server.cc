@@ -98,6 +98,7 @@ int serve(command::Settings& settings, const Config& config) {
   eo.fsync = config.fsync;
   eo.cache_bytes = settings.cache_bytes;
   eo.feed_retention = settings.feed_retention;
+  eo.disk_reserve_bytes = settings.disk_reserve_bytes;
   std::unique_ptr<engine::Engine> engine;
   auto t0 = std::chrono::steady_clock::now();
   rocksdb::Status s = engine::Engine::open(eo, &engine);
