@@ -169,7 +169,10 @@ def main():
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--sample-every", type=float, default=5)
     args = ap.parse_args()
-    extra = ["--fsync", "everysec", "--cache-bytes", f"{CACHE_MB}mb"]
+    # A short change feed: it keeps --feed-retention revisions by design
+    # (watchers replay from it), which would otherwise dominate what remains
+    # on disk after the deletes.
+    extra = ["--fsync", "everysec", "--cache-bytes", f"{CACHE_MB}mb", "--feed-retention", "10000"]
     with CairnServer(args.binary, extra_args=extra) as srv:
         pid = srv.pid
         base_fds = fd_count(pid)
