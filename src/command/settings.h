@@ -40,6 +40,7 @@ struct Settings {
   std::atomic<int64_t> timeout_seconds{0};
   // A client whose replies make no progress for this long (it stopped
   // reading) is closed: its output stays bounded and its place is freed.
+  // Progress, not completion: a large reply to a slow reader is fine.
   std::atomic<int64_t> drain_timeout_seconds{30};
   std::atomic<uint64_t> output_buffer_limit{256u << 20};
   std::atomic<uint64_t> max_query_bytes{1u << 30};

@@ -195,8 +195,12 @@ asio::awaitable<void> RespConnection::flush() {
     co_return;
   }
   size_t n = out_.size();
-  flush_started_ms_.store(engine::unix_ms(), std::memory_order_relaxed);
-  co_await asio::async_write(socket_, asio::buffer(out_), use_awaitable);
+  // Piece by piece, stamping each: --drain-timeout measures time without
+  // progress, so a large reply to a slow but reading client is not cut off.
+  for (size_t done = 0; done < n;) {
+    flush_started_ms_.store(engine::unix_ms(), std::memory_order_relaxed);
+    done += co_await socket_.async_write_some(asio::buffer(out_.data() + done, n - done), use_awaitable);
+  }
   flush_started_ms_.store(0, std::memory_order_relaxed);
   server_.stats().net_output_bytes.fetch_add(n, std::memory_order_relaxed);
   if (out_.capacity() > 4 * kFlushThreshold) {
@@ -218,7 +222,7 @@ asio::awaitable<void> RespConnection::watchdog() {
     int64_t now = engine::unix_ms();
     bool idle = now - session_.last_active_ms.load() > timeout * 1000;
     if (timeout > 0 && !session_.watch.active && idle) close();
-    // A write that has not completed for --drain-timeout: the client stopped
+    // A write that has made no progress for --drain-timeout: the client stopped
     // reading. Closing it bounds its output and frees its place.
     int64_t started = flush_started_ms_.load(std::memory_order_relaxed);
     if (started && now - started > server_.settings().drain_timeout_seconds.load() * 1000) {

@@ -51,8 +51,8 @@ class RespConnection : public std::enable_shared_from_this<RespConnection> {
   // The clock for inline commands of the current read (one clock read per
   // read, not per command), refreshed after every suspension.
   int64_t batch_now_ms_ = 0;
-  // When the pending write started (0: none), for the watchdog's
-  // --drain-timeout: a client that stops reading is closed.
+  // When the pending write last made progress (0: none pending), for the
+  // watchdog's --drain-timeout: a client that stops reading is closed.
   std::atomic<int64_t> flush_started_ms_{0};
   bool registered_ = false;
   bool closed_ = false;
