@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from cairn_server import CairnServer  # noqa: E402
+from cairn_server import CairnServer, rss_kb  # noqa: E402
 
 failures = []
 passes = []
@@ -85,8 +85,8 @@ def main():
         s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n")
         time.sleep(0.3)
         check("512MB header: others served", srv.command("GET", "canary") == b"alive")
-        rss_kb = int(open(f"/proc/{srv.pid}/status").read().split("VmRSS:")[1].split()[0])
-        check("512MB header: no 512MB allocation", rss_kb < 400 * 1024, f"RSS {rss_kb} kB")
+        rss = rss_kb(srv.pid)
+        check("512MB header: no 512MB allocation", rss < 400 * 1024, f"RSS {rss} kB")
         s.close()
 
         # Inline command line over 64 KiB without a newline.
@@ -171,8 +171,8 @@ def main():
                 if time.time() > deadline - 4:
                     break
         check("never-reading client: others served", srv.command("GET", "canary") == b"alive")
-        rss_kb = int(open(f"/proc/{srv.pid}/status").read().split("VmRSS:")[1].split()[0])
-        check("never-reading client: bounded memory", rss_kb < 400 * 1024, f"RSS {rss_kb} kB, sent {sent}")
+        rss = rss_kb(srv.pid)
+        check("never-reading client: bounded memory", rss < 400 * 1024, f"RSS {rss} kB, sent {sent}")
         hog.close()
 
         # Many idle connections plus a working one.

@@ -16,16 +16,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from cairn_server import CairnServer, resp_command  # noqa: E402
+from cairn_server import CairnServer, read_to_close, resp_command, rss_kb  # noqa: E402
 from checks import check, finish  # noqa: E402
 
 IDLE = 5000
 WORKERS = 50
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return int(f.read().split("VmRSS:")[1].split()[0])
 
 
 def client_count(port):
@@ -153,12 +148,7 @@ def main():
         loris.close()
         s = socket.create_connection(("127.0.0.1", srv.http_port), timeout=5)
         s.sendall(b"GET /v1/kv/canary HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        reply = b""
-        while True:
-            data = s.recv(4096)
-            if not data:
-                break
-            reply += data
+        reply = read_to_close(s)
         s.close()
         check("slow-loris HTTP: others served", reply.startswith(b"HTTP/1.1 200") and reply.endswith(b"alive"),
               reply[:100])

@@ -18,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from cairn_server import CairnServer  # noqa: E402
+from cairn_server import CairnServer, read_to_close  # noqa: E402
 from checks import check, finish  # noqa: E402
 
 TOKEN = "s3cret-token"
@@ -290,12 +290,7 @@ def main():
             h.recv(4096)
         extra = socket.create_connection(("127.0.0.1", srv.http_port), timeout=5)
         extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        answer = b""
-        while True:
-            chunk = extra.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
+        answer = read_to_close(extra)
         extra.close()
         head, _, body = answer.partition(b"\r\n\r\n")
         check("over --http-max-connections: 503 with Retry-After",

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-__all__ = ["find_free_port", "resp_command", "CairnServer", "RespError"]
+__all__ = ["find_free_port", "resp_command", "CairnServer", "RespError", "rss_kb", "read_to_close"]
 
 # Sanitizer builds run several times slower; scripts/test-sanitizers.sh sets
 # CAIRN_TEST_SLOWDOWN so that start and stop get more patience (and
@@ -42,6 +42,22 @@ def find_free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def rss_kb(pid):
+    """Resident set size of a process, in KiB (VmRSS)."""
+    with open(f"/proc/{pid}/status") as f:
+        return int(f.read().split("VmRSS:")[1].split()[0])
+
+
+def read_to_close(sock):
+    """Everything a socket receives until the peer closes it."""
+    data = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
 
 
 class RespError(Exception):

@@ -28,7 +28,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from cairn_server import CairnServer, _encode  # noqa: E402
+from cairn_server import CairnServer, _encode, rss_kb  # noqa: E402
 from checks import check, finish  # noqa: E402
 
 CACHE_MB = 64
@@ -37,11 +37,6 @@ CACHE_MB = 64
 # being flushed, per-connection and per-thread buffers, allocator slack.
 # Measured peaks are in docs/robustness.md; this is the bound the test holds.
 RSS_CONSTANT_MB = 160
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return int(f.read().split("VmRSS:")[1].split()[0])
 
 
 def fd_count(pid, kind=None):
