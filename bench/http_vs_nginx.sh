@@ -18,15 +18,7 @@ LIB_NAME=http_vs_nginx
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-CAIRN_BIN="" INSTALL=1
-while (($#)); do
-  case $1 in
-    --cairn) CAIRN_BIN=${2:?}; shift ;;
-    --no-install) INSTALL=0 ;;
-    *) die "unknown option $1" ;;
-  esac
-  shift
-done
+bench_options "$@"
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10} CONNECTIONS=${CONNECTIONS:-50}
 
 if ((INSTALL)); then
@@ -38,10 +30,7 @@ if ((INSTALL)); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
   fi
 fi
-if [[ -z $CAIRN_BIN ]]; then
-  (cd "$ROOT" && cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null && ninja -C build-release cairn >&2)
-  CAIRN_BIN=$ROOT/build-release/cairn
-fi
+release_cairn "$ROOT"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-http-bench.XXXXXX")
 NGINX_PID="" CAIRN_PID=""

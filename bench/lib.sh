@@ -88,6 +88,31 @@ stop_server() {
   SERVER_PID=""
 }
 
+# ---- small single-purpose scripts ------------------------------------------------------------
+
+# bench_options ARGS...: the options of the small scripts (--cairn PATH, --no-install) into
+# CAIRN_BIN and INSTALL (read by the caller); anything else is an error.
+# shellcheck disable=SC2034
+bench_options() {
+  CAIRN_BIN="" INSTALL=1
+  while (($#)); do
+    case $1 in
+      --cairn) CAIRN_BIN=${2:?--cairn needs a path}; shift ;;
+      --no-install) INSTALL=0 ;;
+      *) die "unknown option $1" ;;
+    esac
+    shift
+  done
+}
+
+# release_cairn ROOT: unless CAIRN_BIN is set, builds Cairn in Release mode into
+# ROOT/build-release/ and points CAIRN_BIN at it.
+release_cairn() {
+  [[ -z $CAIRN_BIN ]] || return 0
+  (cd "$1" && cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null && ninja -C build-release cairn >&2)
+  CAIRN_BIN=$1/build-release/cairn
+}
+
 # ---- numbers ----------------------------------------------------------------------------------
 
 median() {

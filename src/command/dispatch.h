@@ -37,6 +37,7 @@ class CommandOp final : public engine::WriteOp {
   std::function<void()> on_done;  // after complete(); posts back to the connection
 
   bool exclusive() const override { return is_exclusive; }
+  size_t writes() const override { return commands.size(); }
   void execute(engine::Txn& txn) override;
   void complete(const rocksdb::Status& status) override;
 

@@ -228,15 +228,38 @@ void Engine::syncer_loop() {
   while (!stopping_) {
     sync_cv_.wait_for(l, std::chrono::seconds(1));
     if (fsync_.load() == FsyncPolicy::kEverySec && db_ && !writes_failed_.load()) {
+      // Taken before the sync: every commit counted here wrote its WAL
+      // record before this SyncWAL began, so the sync covers it.
+      int64_t since = unsynced_since_micros_.exchange(0);
+      uint64_t writes = unsynced_writes_.exchange(0);
       auto t0 = std::chrono::steady_clock::now();
       if (db_->SyncWAL().ok()) {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+        auto t1 = std::chrono::steady_clock::now();
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
         stats_.fsyncs++;
         stats_.fsync_micros += static_cast<uint64_t>(us);
         stats_.fsync_latency.record(static_cast<uint64_t>(us));
+        if (since != 0) close_unsynced_window(since, steady_micros(t1), writes);
+      } else if (since != 0) {
+        // Not synced: the window stays open from its first commit.
+        int64_t expected = 0;
+        unsynced_since_micros_.compare_exchange_strong(expected, since);
+        unsynced_writes_ += writes;
       }
     }
   }
+}
+
+int64_t Engine::steady_micros(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+void Engine::close_unsynced_window(int64_t since_micros, int64_t synced_micros, uint64_t writes) {
+  auto window = static_cast<uint64_t>(std::max<int64_t>(synced_micros - since_micros, 0));
+  stats_.unsynced_windows++;
+  stats_.unsynced_window_last_micros.store(window);
+  if (window > stats_.unsynced_window_max_micros.load()) stats_.unsynced_window_max_micros.store(window);
+  if (writes > stats_.unsynced_writes_max.load()) stats_.unsynced_writes_max.store(writes);
 }
 
 void Engine::run_group(std::vector<WriteOp*>& ops) {
@@ -255,6 +278,11 @@ void Engine::run_group(std::vector<WriteOp*>& ops) {
       }
     }
     rocksdb::Status s = commit(txn, fsync_.load() == FsyncPolicy::kAlways);
+    if (s.ok() && fsync_.load() == FsyncPolicy::kEverySec) {
+      size_t writes = 0;
+      for (const WriteOp* op : group) writes += op->writes();
+      unsynced_writes_ += writes;
+    }
     stats_.groups++;
     stats_.ops += group.size();
     for (WriteOp* op : group) op->complete(s);
@@ -371,6 +399,12 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
     rc.end_write(*key, p->deleted ? nullptr : &value, seq, s.ok());
   }
   if (drops_data_range) rc.end_write_all(seq);
+  if (s.ok() && !sync && fsync_.load() == FsyncPolicy::kEverySec) {
+    // The window opens at the write's start, before its acknowledgement: a
+    // measured window is never shorter than the real exposure.
+    int64_t expected = 0;
+    unsynced_since_micros_.compare_exchange_strong(expected, steady_micros(t0));
+  }
   if (sync) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
     stats_.fsyncs++;

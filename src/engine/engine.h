@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -47,6 +48,8 @@ class WriteOp {
   virtual ~WriteOp() = default;
   // Exclusive ops (range deletes such as FLUSHDB) run alone in their own group.
   virtual bool exclusive() const { return false; }
+  // How many client writes this op carries (a pipelined run is several).
+  virtual size_t writes() const { return 1; }
   virtual void execute(Txn& txn) = 0;
   virtual void complete(const rocksdb::Status& status) = 0;
 };
@@ -59,6 +62,13 @@ struct EngineStats {
   LatencyHistogram fsync_latency;
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> write_errors{0};
+  // --fsync everysec: how long acknowledged writes sat in the WAL unsynced.
+  // A window runs from the first commit after a WAL sync started to the end
+  // of the next sync that covers it; an OS crash can lose at most one window.
+  std::atomic<uint64_t> unsynced_windows{0};
+  std::atomic<uint64_t> unsynced_window_max_micros{0};
+  std::atomic<uint64_t> unsynced_window_last_micros{0};
+  std::atomic<uint64_t> unsynced_writes_max{0};
 };
 
 class Engine {
@@ -118,6 +128,8 @@ class Engine {
   void note_write_failure(const rocksdb::Status& s);
   bool disk_has_room(size_t batch_bytes);
   bool try_resume_writes();
+  static int64_t steady_micros(std::chrono::steady_clock::time_point t);
+  void close_unsynced_window(int64_t since_micros, int64_t synced_micros, uint64_t writes);
 
   EngineOptions options_;
   std::atomic<FsyncPolicy> fsync_;
@@ -142,6 +154,10 @@ class Engine {
   int64_t next_space_check_ms_ = 0;
   bool disk_room_ = true;
   std::atomic<int64_t> last_save_unix_{0};
+  // The open everysec window: steady-clock micros of its first commit (0 if
+  // none) and the client writes committed in it; the syncer closes it.
+  std::atomic<int64_t> unsynced_since_micros_{0};
+  std::atomic<uint64_t> unsynced_writes_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -139,6 +139,17 @@ std::string render_metrics(command::ServerContext& server) {
   w.single("cairn_write_errors_total", "counter", "Write groups that failed.", es.write_errors.load());
   w.family("cairn_fsync_duration_seconds", "histogram", "WAL fsyncs (with their writes), by duration.");
   w.histogram("cairn_fsync_duration_seconds", es.fsync_latency, es.fsync_micros.load());
+  w.single("cairn_wal_unsynced_windows_total", "counter",
+           "--fsync everysec: WAL syncs that covered acknowledged writes.", es.unsynced_windows.load());
+  w.single("cairn_wal_unsynced_window_max_seconds", "gauge",
+           "--fsync everysec: the longest an acknowledged write waited for its WAL sync, since start "
+           "(what an OS crash could lose).",
+           static_cast<double>(es.unsynced_window_max_micros.load()) / 1e6);
+  w.single("cairn_wal_unsynced_window_last_seconds", "gauge", "--fsync everysec: the same, for the latest sync.",
+           static_cast<double>(es.unsynced_window_last_micros.load()) / 1e6);
+  w.single("cairn_wal_unsynced_writes_max", "gauge",
+           "--fsync everysec: the most client writes acknowledged in one window, since start.",
+           es.unsynced_writes_max.load());
   w.single("cairn_expired_keys_total", "counter", "Keys removed because their TTL passed.", es.expired_keys.load());
   w.single("cairn_uptime_seconds", "gauge", "Seconds since the server started.",
            static_cast<double>(engine::unix_ms() - server.start_unix_ms) / 1000.0);

@@ -254,6 +254,12 @@ def main():
               and values.get('cairn_keys{ns="0"}', 0) > 0 and 0 <= values.get("cairn_record_cache_hit_ratio", -1) <= 1
               and values.get("cairn_disk_bytes", 0) > 0 and "cairn_fsync_duration_seconds_count" in values)
         check("HTTP connections gauge", values.get('cairn_connections{door="http"}', 0) >= 1)
+        windows = values.get("cairn_wal_unsynced_windows_total")
+        check("everysec exposure gauges (a window, once counted, has a length and writes)",
+              windows is not None and "cairn_wal_unsynced_window_last_seconds" in values
+              and (windows == 0 or (values.get("cairn_wal_unsynced_window_max_seconds", 0) > 0
+                                    and values.get("cairn_wal_unsynced_writes_max", 0) > 0)),
+              {k: v for k, v in values.items() if k.startswith("cairn_wal_unsynced")})
 
         def buckets(name, labels):
             """The cumulative bucket counts of one histogram, in le order, and its count."""
