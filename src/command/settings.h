@@ -32,6 +32,10 @@ struct Settings {
   size_t cache_bytes = 256u << 20;
   uint64_t disk_reserve_bytes = 64u << 20;  // writes refused below this much free disk
   uint64_t feed_retention = 1000000;
+  // Descriptors left for client connections, RESP and HTTP together: the
+  // open-files limit less the store's table files and a reserve (server.cc).
+  // Past it a new client is refused at once, so the store never meets EMFILE.
+  int64_t connection_descriptors = INT64_MAX;
 
   // Changeable with CONFIG SET.
   std::atomic<uint64_t> max_key_bytes{64u << 10};

@@ -85,6 +85,7 @@ rocksdb::Status Engine::open(const EngineOptions& options, std::unique_ptr<Engin
   dbo.avoid_unnecessary_blocking_io = true;
   dbo.allow_concurrent_memtable_write = false;  // one writer thread; and the feed's vector memtable needs it
   dbo.keep_log_file_num = 5;
+  dbo.max_open_files = options.max_open_files;
   dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
   rocksdb::BlockBasedTableOptions table;
@@ -318,9 +319,19 @@ bool Engine::try_resume_writes() {
     s = db_->Flush(fo, cfs_);
   }
   if (!s.ok()) {
+    // RocksDB resumes after a failed WAL write or a full disk, but treats a
+    // failed flush or compaction (EMFILE, EIO) as fatal until the store is
+    // reopened. Say so once; attempts continue in case it is transient.
+    if (!resume_failure_logged_) {
+      log::error("writes cannot resume yet ({}); if this persists, restart the server: reads continue, and "
+                 "nothing acknowledged is lost",
+                 s.ToString());
+      resume_failure_logged_ = true;
+    }
     write_failure_ = s;
     return false;
   }
+  resume_failure_logged_ = false;
   writes_failed_ = false;
   log::info("writes resumed");
   return true;

@@ -36,6 +36,9 @@ struct EngineOptions {
   // space than this (0: never): RocksDB must never meet a full disk itself,
   // and flushes and compactions need room to finish.
   uint64_t disk_reserve_bytes = 64u << 20;
+  // Table files RocksDB keeps open at once (-1: all). The server sets it
+  // from the open-files limit so that clients cannot starve the store.
+  int max_open_files = -1;
 };
 
 class Txn;
@@ -149,6 +152,7 @@ class Engine {
   std::atomic<bool> writes_failed_{false};
   rocksdb::Status write_failure_;       // writer thread only
   int64_t next_resume_attempt_ms_ = 0;  // writer thread only
+  bool resume_failure_logged_ = false;  // writer thread only
   // disk_has_room(): statvfs at most every 100 ms or reserve/8 bytes written.
   uint64_t unchecked_bytes_ = 0;
   int64_t next_space_check_ms_ = 0;

@@ -77,12 +77,14 @@ asio::awaitable<void> HttpConnection::run() {
     command::ServerStats& st;
     ~Closed() { st.http_connections.fetch_sub(1, std::memory_order_relaxed); }
   } closed{server_.stats()};
-  if (open >= options_.max_connections) {
+  if (open >= options_.max_connections ||
+      open + static_cast<int64_t>(server_.clients().size()) >= server_.settings().connection_descriptors) {
     // Over the cap: a clear answer instead of a silent reset, then close.
     server_.stats().http_rejected_connections.fetch_add(1, std::memory_order_relaxed);
     Response res;
     error_answer(res, http::status::service_unavailable, "too_many_connections",
-                 "the server has --http-max-connections HTTP connections open; retry later");
+                 "the server has as many connections open as --http-max-connections or its open-files "
+                 "limit allows; retry later");
     res.set(http::field::retry_after, "1");
     res.keep_alive(false);
     res.prepare_payload();

@@ -67,7 +67,10 @@ void RespConnection::close() {
 
 asio::awaitable<void> RespConnection::run() {
   auto self = shared_from_this();
-  if (server_.clients().size() >= server_.settings().maxclients.load()) {
+  size_t open = server_.clients().size();
+  if (open >= server_.settings().maxclients.load() ||
+      static_cast<int64_t>(open) + server_.stats().http_connections.load(std::memory_order_relaxed) >=
+          server_.settings().connection_descriptors) {
     server_.stats().rejected_connections++;
     static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
     boost::system::error_code ec;

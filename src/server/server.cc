@@ -12,6 +12,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -31,11 +32,40 @@ using asio::ip::tcp;
 
 namespace {
 
+// Accept failures (EMFILE from outside the budget, ENOMEM) repeat every
+// pause while they last: log the first, then a count every 10 s.
+class AcceptFailureLog {
+ public:
+  explicit AcceptFailureLog(const char* door) : door_(door) {}
+  void failed(const boost::system::error_code& ec) {
+    auto now = std::chrono::steady_clock::now();
+    if (logged_once_ && now - last_ < std::chrono::seconds(10)) {
+      suppressed_++;
+      return;
+    }
+    if (suppressed_ > 0) {
+      log::warn("{} accept failed: {} ({} more since the last report)", door_, ec.message(), suppressed_);
+    } else {
+      log::warn("{} accept failed: {}", door_, ec.message());
+    }
+    suppressed_ = 0;
+    last_ = now;
+    logged_once_ = true;
+  }
+
+ private:
+  const char* door_;
+  std::chrono::steady_clock::time_point last_{};
+  uint64_t suppressed_ = 0;
+  bool logged_once_ = false;
+};
+
 // Accepts connections for one front door; `make` wraps each socket in its
 // connection object (which has a run() coroutine).
 template <typename MakeConnection>
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, net::IoThreads& io, const char* door,
                                   MakeConnection make) {
+  AcceptFailureLog failures(door);
   for (;;) {
     asio::io_context& target = io.next();
     boost::system::error_code ec;
@@ -44,7 +74,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, net::IoThreads& io, c
     if (ec) {
       // Out of descriptors (EMFILE) or memory: pause instead of spinning on
       // an accept that keeps failing; established clients keep being served.
-      log::warn("{} accept failed: {}", door, ec.message());
+      failures.failed(ec);
       asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(100));
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
@@ -70,30 +100,50 @@ bool listen(tcp::acceptor& acceptor, const std::string& bind, int port) {
 }
 
 // Every connection is a descriptor, and the default soft limit (often 1,024)
-// is far below --maxclients: raise it to the hard limit, as Redis does, and
-// say when even that cannot hold every client.
-void raise_open_files_limit(const command::Settings& settings) {
+// is far below --maxclients: raise it to the hard limit, as Redis does.
+// Returns the limit in force.
+uint64_t raise_open_files_limit() {
   rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
   if (rl.rlim_cur < rl.rlim_max) {
     rlim_t before = rl.rlim_cur;
     rl.rlim_cur = rl.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &rl) == 0) log::info("open files limit raised from {} to {}", before, rl.rlim_cur);
     else getrlimit(RLIMIT_NOFILE, &rl);
   }
-  uint64_t want = settings.maxclients.load() + static_cast<uint64_t>(settings.http_max_connections) + 256;
-  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
-    log::warn("open files limit is {}: fewer than --maxclients + --http-max-connections need ({}); "
-              "accepting beyond it fails until connections close",
-              rl.rlim_cur, want);
+  return rl.rlim_cur == RLIM_INFINITY ? uint64_t{1} << 20 : static_cast<uint64_t>(rl.rlim_cur);
+}
+
+// Descriptors the store and the server need besides table files and client
+// connections: WAL, MANIFEST, LOCK, info log, directories, flush and
+// compaction outputs, listening sockets, epoll and event fds, and the socket
+// of a client being refused.
+constexpr uint64_t kReservedDescriptors = 128;
+
+// Splits the open-files limit between RocksDB's table files (a quarter, 64 to
+// 10,000) and client connections (the rest), so that a flood of clients gets
+// "max number of clients" instead of starving the store of descriptors (a
+// flush or a new WAL failing with EMFILE stops every write).
+void budget_descriptors(uint64_t limit, command::Settings& settings, engine::EngineOptions& eo) {
+  uint64_t usable = limit > kReservedDescriptors ? limit - kReservedDescriptors : 0;
+  uint64_t tables = std::clamp<uint64_t>(usable / 4, 64, 10000);
+  uint64_t connections = usable > tables ? usable - tables : 0;
+  eo.max_open_files = static_cast<int>(tables);
+  settings.connection_descriptors = static_cast<int64_t>(connections);
+  uint64_t want = settings.maxclients.load() + static_cast<uint64_t>(settings.http_max_connections);
+  if (connections < want) {
+    log::warn("open files limit is {}: room for {} client connections (RESP and HTTP together) and {} open "
+              "table files, fewer than --maxclients + --http-max-connections ({}); clients past it are refused",
+              limit, connections, tables, want);
   }
 }
 
 }  // namespace
 
 int serve(command::Settings& settings, const Config& config) {
-  raise_open_files_limit(settings);
+  uint64_t open_files_limit = raise_open_files_limit();
   engine::EngineOptions eo;
+  budget_descriptors(open_files_limit, settings, eo);
   eo.dir = settings.data_dir;
   eo.fsync = config.fsync;
   eo.cache_bytes = settings.cache_bytes;

@@ -19,6 +19,7 @@ so nothing outlives a killed test: call start() from the main thread.
 
 import ctypes
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -126,8 +127,9 @@ def _die_with_parent():
 class CairnServer:
     """One `cairn serve` process with a data dir that survives restarts."""
 
-    def __init__(self, binary, data_dir=None, extra_args=(), port=None):
+    def __init__(self, binary, data_dir=None, extra_args=(), port=None, open_files=None):
         self.binary = os.path.abspath(binary)
+        self.open_files = open_files  # RLIMIT_NOFILE (soft and hard) for the server, if set
         self.tmp_dir = tempfile.mkdtemp(prefix="cairn-test-")
         self.data_dir = data_dir or os.path.join(self.tmp_dir, "data")
         self.extra_args = list(extra_args)
@@ -164,9 +166,14 @@ class CairnServer:
             log.flush()
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT,
-                                         preexec_fn=_die_with_parent)
+                                         preexec_fn=self._preexec)
         self._wait_ready()
         return self
+
+    def _preexec(self):
+        _die_with_parent()
+        if self.open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def stop(self, timeout=STOP_TIMEOUT):
         """SIGTERM by PID, wait; SIGKILL by PID if it does not exit. Returns exit code.
