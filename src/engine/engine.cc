@@ -310,7 +310,9 @@ bool Engine::try_resume_writes() {
   next_resume_attempt_ms_ = now + 1000;
   struct statvfs fs {};
   constexpr uint64_t kHeadroom = 16u << 20;  // a memtable flush and a new WAL
-  if (statvfs(options_.dir.c_str(), &fs) != 0 || uint64_t{fs.f_bavail} * fs.f_frsize < kHeadroom) return false;
+  if (statvfs(options_.dir.c_str(), &fs) != 0) return false;
+  // A filesystem that reports no size (f_blocks 0) has nothing to check.
+  if (fs.f_blocks != 0 && uint64_t{fs.f_bavail} * fs.f_frsize < kHeadroom) return false;
   rocksdb::Status s = db_->Resume();
   if (s.ok()) {
     // A flush switches to a new WAL file even when RocksDB recorded no
@@ -346,6 +348,16 @@ bool Engine::disk_has_room(size_t batch_bytes) {
   next_space_check_ms_ = now + 100;
   struct statvfs fs {};
   if (statvfs(options_.dir.c_str(), &fs) != 0) return disk_room_;
+  if (fs.f_blocks == 0) {
+    // Some filesystems (FUSE layers among them) report no size at all: that
+    // is not a full disk, and there is nothing to check against.
+    if (!disk_size_unknown_logged_) {
+      log::warn("the filesystem of {} reports no size: the --disk-reserve check is off", options_.dir);
+      disk_size_unknown_logged_ = true;
+    }
+    disk_room_ = true;
+    return true;
+  }
   uint64_t free_bytes = uint64_t{fs.f_bavail} * fs.f_frsize;
   bool room = free_bytes >= reserve + batch_bytes;
   if (room != disk_room_) {

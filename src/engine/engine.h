@@ -157,6 +157,7 @@ class Engine {
   uint64_t unchecked_bytes_ = 0;
   int64_t next_space_check_ms_ = 0;
   bool disk_room_ = true;
+  bool disk_size_unknown_logged_ = false;
   std::atomic<int64_t> last_save_unix_{0};
   // The open everysec window: steady-clock micros of its first commit (0 if
   // none) and the client writes committed in it; the syncer closes it.
