@@ -24,7 +24,6 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace cairn::engine {
 
@@ -59,8 +58,10 @@ class RecordCache {
  private:
   struct Node;
   struct Shard;
-  static constexpr int kShards = 64;
-  Shard& shard_for(std::string_view key);
+  static constexpr int kShardBits = 6;
+  static constexpr int kShards = 1 << kShardBits;
+  static uint64_t hash_of(std::string_view key);
+  Shard& shard_for(uint64_t hash);
 
   size_t capacity_;
   std::unique_ptr<Shard[]> shards_;

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <unordered_map>
 
 namespace cairn::engine {
 namespace {
@@ -100,6 +102,51 @@ TEST(RecordCache, OversizedEntriesAreNotCached) {
   std::string big(5000, 'x'), v;
   write(c, "big", big, 1);
   EXPECT_EQ(c.get("big", 100, &v), Hit::kMiss);
+}
+
+}  // namespace
+}  // namespace cairn::engine
+
+namespace cairn::engine {
+namespace {
+
+// The shard index (open addressing with backward-shift deletion) against a
+// reference map, through writes, deletes, fills and evictions of many keys.
+TEST(RecordCache, AgreesWithAReferenceMapThroughChurn) {
+  RecordCache c(64 * 1024);  // small: evictions happen all the time
+  std::unordered_map<std::string, std::string> newest;  // what the cache may hold
+  std::mt19937_64 rng(7);
+  std::string got;
+  uint64_t seq = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string key = "k" + std::to_string(rng() % 3000);
+    switch (rng() % 4) {
+      case 0:
+      case 1: {
+        std::string value(rng() % 40, static_cast<char>('a' + rng() % 26));
+        write(c, key, value, ++seq);
+        newest[key] = value;
+        break;
+      }
+      case 2:
+        c.begin_write(key);
+        c.end_write(key, nullptr, ++seq, true);
+        newest.erase(key);
+        break;
+      default: {
+        Hit h = c.get(key, seq, &got);
+        auto it = newest.find(key);
+        if (h == Hit::kPresent) {
+          ASSERT_NE(it, newest.end()) << key;
+          ASSERT_EQ(got, it->second) << key;
+        } else if (h == Hit::kAbsent) {
+          ASSERT_EQ(it, newest.end()) << key;
+        }
+      }
+    }
+  }
+  EXPECT_LE(c.charged(), c.capacity());
+  EXPECT_GT(c.hits(), 0u);
 }
 
 }  // namespace
