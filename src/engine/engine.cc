@@ -211,6 +211,7 @@ void Engine::writer_loop() {
       if (queue_.empty() && stopping_) break;
       ops.swap(queue_);
     }
+    std::lock_guard w(write_mu_);
     if (!ops.empty()) {
       run_group(ops);
       ops.clear();
@@ -221,6 +222,19 @@ void Engine::writer_loop() {
       next_sweep = more ? now : now + interval;
     }
   }
+}
+
+void Engine::run_here(std::vector<WriteOp*>& ops) {
+  std::lock_guard w(write_mu_);
+  {
+    std::lock_guard l(mu_);
+    if (!queue_.empty()) {
+      // Submitted earlier: they go first, so no op waits behind later ones.
+      ops.insert(ops.begin(), queue_.begin(), queue_.end());
+      queue_.clear();
+    }
+  }
+  run_group(ops);
 }
 
 void Engine::syncer_loop() {

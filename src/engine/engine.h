@@ -1,4 +1,5 @@
-// The store: RocksDB with our column families, one writer thread that applies
+// The store: RocksDB with our column families, one writer at a time (an I/O
+// thread running the writes it gathered, or the writer thread) that applies
 // every write in order and commits them in groups (one RocksDB write and at
 // most one fsync per group), revisions, key counts and the change feed.
 #pragma once
@@ -85,6 +86,10 @@ class Engine {
   View& committed() { return *committed_; }
   // Hands `op` to the writer thread. Thread-safe; `op` must outlive complete().
   void submit(WriteOp* op);
+  // Runs `ops` in write groups on the calling thread (an I/O thread that
+  // gathered them in one pass of its event loop), after anything queued for
+  // the writer thread: whichever thread holds the write lock is the writer.
+  void run_here(std::vector<WriteOp*>& ops);
   // Stops the writer after the queued work, syncs the WAL and closes.
   void close();
 
@@ -164,6 +169,9 @@ class Engine {
   std::atomic<int64_t> unsynced_since_micros_{0};
   std::atomic<uint64_t> unsynced_writes_{0};
 
+  // Held by whoever runs write groups and sweeps (the writer thread or an
+  // I/O thread in run_here): the "writer thread only" state is its.
+  std::mutex write_mu_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<WriteOp*> queue_;

@@ -1,5 +1,6 @@
-// Awaiting a write op from a coroutine: hands it to the writer thread and
-// resumes on the caller's own executor once the op's group is durable.
+// Awaiting a write op from a coroutine: runs it in a write group (see
+// run_write) and resumes on the caller's own executor once the group is
+// durable.
 // Works for any op with an `on_done` callback (CommandOp, FnOp).
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "command/dispatch.h"
 #include "engine/engine.h"
@@ -51,6 +53,54 @@ class FnOp final : public engine::WriteOp {
   std::function<void(engine::Txn&)> fn_;
 };
 
+// The writes one I/O thread gathered in the current pass of its event loop.
+struct PassWrites {
+  engine::Engine* engine = nullptr;
+  std::vector<engine::WriteOp*> ops;
+  bool flush_posted = false;
+};
+inline PassWrites& this_thread_pass_writes() {
+  thread_local PassWrites writes;
+  return writes;
+}
+
+// Where a front door's write runs. Under --fsync no and everysec on the I/O
+// thread itself: the first op of a pass posts a flush behind the handlers
+// already queued, so every connection that became readable in the same pass
+// joins one group, with no hand-off to the writer thread and back (two
+// context switches per group on one CPU). Under --fsync always on the writer
+// thread: its fsync must not stop this thread from reading the next requests
+// (and serving reads) while the disk works.
+template <typename Executor>
+void run_write(engine::Engine& engine, engine::WriteOp* op, const Executor& ex) {
+  namespace asio = boost::asio;
+  if (engine.fsync() == engine::FsyncPolicy::kAlways) {
+    engine.submit(op);
+    return;
+  }
+  // Posted first, so the batch is this I/O thread's even if the caller is not on it.
+  asio::post(ex, [&engine, op, ex] {
+    PassWrites& w = this_thread_pass_writes();
+    if (w.engine && w.engine != &engine) {  // a second store in this process
+      engine.submit(op);
+      return;
+    }
+    w.engine = &engine;
+    w.ops.push_back(op);
+    if (w.flush_posted) return;
+    w.flush_posted = true;
+    asio::post(ex, [] {
+      PassWrites& pw = this_thread_pass_writes();
+      std::vector<engine::WriteOp*> ops;
+      ops.swap(pw.ops);
+      pw.flush_posted = false;
+      engine::Engine* e = pw.engine;
+      pw.engine = nullptr;
+      if (e && !ops.empty()) e->run_here(ops);
+    });
+  });
+}
+
 template <typename Op, typename Token>
 auto async_run_op(engine::Engine& engine, Op& op, Token&& token) {
   namespace asio = boost::asio;
@@ -59,7 +109,7 @@ auto async_run_op(engine::Engine& engine, Op& op, Token&& token) {
         auto ex = asio::get_associated_executor(handler);
         auto h = std::make_shared<std::decay_t<decltype(handler)>>(std::move(handler));
         op.on_done = [h, ex]() { asio::post(ex, [h]() mutable { std::move (*h)(); }); };
-        engine.submit(&op);
+        run_write(engine, &op, ex);
       },
       token);
 }
