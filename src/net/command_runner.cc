@@ -16,6 +16,11 @@ namespace asio = boost::asio;
 void run_read(command::ServerContext& server, command::Session& session, command::Reply& reply,
               command::Argv argv, const command::CommandSpec* spec, int64_t now_ms) {
   engine::SnapshotView view(server.engine());
+  run_read(server, session, reply, argv, spec, now_ms, view);
+}
+
+void run_read(command::ServerContext& server, command::Session& session, command::Reply& reply,
+              command::Argv argv, const command::CommandSpec* spec, int64_t now_ms, engine::SnapshotView& view) {
   command::CommandCtx ctx{argv, session, reply, view, server, now_ms};
   size_t mark = reply.mark();
   try {

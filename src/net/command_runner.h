@@ -12,6 +12,7 @@
 #include "command/reply.h"
 #include "command/server_context.h"
 #include "command/session.h"
+#include "engine/engine.h"
 
 namespace cairn::net {
 
@@ -47,6 +48,11 @@ size_t gather_writes(command::CommandOp& op, const command::CommandSpec* first, 
 // store; a storage error replaces whatever partial reply it wrote.
 void run_read(command::ServerContext& server, command::Session& session, command::Reply& reply,
               command::Argv argv, const command::CommandSpec* spec, int64_t now_ms);
+// The same on a view the caller keeps: consecutive reads of one pipelined
+// batch share one snapshot, as Redis runs a client's whole batch at one
+// moment, and take it once.
+void run_read(command::ServerContext& server, command::Session& session, command::Reply& reply,
+              command::Argv argv, const command::CommandSpec* spec, int64_t now_ms, engine::SnapshotView& view);
 
 // atomic: every command goes to the writer in one op, so no other write can
 // come between them (Upstash's /multi-exec, like Redis's MULTI/EXEC).

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <optional>
 
 #include "command/dispatch.h"
 #include "command/errors.h"
@@ -150,6 +151,9 @@ asio::awaitable<void> RespConnection::execute_batch() {
     return command::Argv(args_.data() + cmds_[i].first, cmds_[i].second);
   };
   size_t i = 0;
+  // The reads between two writes share one snapshot; a write ends it, so the
+  // reads after it see it.
+  std::optional<engine::SnapshotView> reads;
   while (i < cmds_.size() && !session_.closing && !closed_) {
     command::Argv cmd = argv_at(i);
     const command::CommandSpec* spec = command::lookup_command(cmd[0]);
@@ -159,15 +163,18 @@ asio::awaitable<void> RespConnection::execute_batch() {
                                spec->name));
       ++i;
     } else if (runs_on_writer(spec)) {
+      reads.reset();
       command::CommandOp op(server_, session_, reply_);
       i = gather_writes(op, spec, i, cmds_.size(), argv_at);
       co_await async_run_op(server_.engine(), op, use_awaitable);
       batch_now_ms_ = engine::unix_ms();
     } else {
-      run_read(server_, session_, reply_, cmd, spec, batch_now_ms_);
+      if (!reads) reads.emplace(server_.engine());
+      run_read(server_, session_, reply_, cmd, spec, batch_now_ms_, *reads);
       ++i;
     }
     if (out_.size() >= kFlushThreshold) {
+      reads.reset();  // not held while a slow client drains its replies
       co_await flush();
       batch_now_ms_ = engine::unix_ms();
     }
