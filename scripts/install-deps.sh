@@ -11,7 +11,10 @@ PACKAGES=(
   liblua5.1-0-dev python3 python3-redis redis-server redis-tools tcl dpkg-dev
   procps iproute2 curl
   clang libclang-rt-14-dev
+  python3-fusepy fuse
 )
+# python3-fusepy (with libfuse2) runs tests/powerloss/lazyfs.py, the FUSE layer
+# of the power-loss test; fuse is libfuse2's fusermount, which unmounts it.
 # Node.js and npm run tests/http (the @upstash/redis and @vercel/kv clients).
 # Only when npm is missing: NodeSource's nodejs bundles npm and conflicts with
 # Debian's npm package.
