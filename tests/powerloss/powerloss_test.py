@@ -66,6 +66,7 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True   # it imports lazyfs and the crash test from the tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "crash"))
