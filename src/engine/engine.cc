@@ -13,7 +13,12 @@
 #include <chrono>
 #include <filesystem>
 
+#include <fcntl.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "common/log.h"
 #include "engine/clock.h"
@@ -58,14 +63,46 @@ rocksdb::CompressionType pick_compression() {
   return rocksdb::kNoCompression;
 }
 
+// Creates `dir` and any missing parents, and makes their names durable
+// (each one's entry in its parent):
+// RocksDB fsyncs the data directory's own entries but not the directory's
+// name in its parent, so a power cut soon after the first start could take
+// the whole store (acknowledged writes included) with the new directory.
+rocksdb::Status make_durable_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path path = fs::absolute(dir, ec);
+  if (ec) return rocksdb::Status::IOError("data directory " + dir, ec.message());
+  // The directory itself is synced even when it exists: whoever made it
+  // (an installer, a test, an earlier start that crashed) may not have.
+  std::vector<fs::path> created{path};
+  for (fs::path p = path.parent_path(); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    created.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  fs::create_directories(path, ec);
+  if (ec) return rocksdb::Status::IOError("cannot create data directory " + dir, ec.message());
+  // Each created directory's entry lives in its parent: sync the parents,
+  // from the deepest up (the directory itself RocksDB syncs).
+  for (const fs::path& p : created) {
+    int fd = ::open(p.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return rocksdb::Status::IOError("cannot open " + p.parent_path().string(), std::strerror(errno));
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0 && err != EINVAL) return rocksdb::Status::IOError("cannot fsync " + p.parent_path().string(), std::strerror(err));
+  }
+  return rocksdb::Status::OK();
+}
+
 }  // namespace
 
 Engine::Engine(const EngineOptions& options) : options_(options), fsync_(options.fsync) {}
 
 rocksdb::Status Engine::open(const EngineOptions& options, std::unique_ptr<Engine>* out) {
   std::unique_ptr<Engine> e(new Engine(options));
-  std::error_code ec;
-  std::filesystem::create_directories(options.dir, ec);
+  rocksdb::Status ds = make_durable_dir(options.dir);
+  if (!ds.ok()) return ds;
 
   // One budget for memory: a quarter for the record cache, the rest for the
   // block cache, with memtables charged to it.

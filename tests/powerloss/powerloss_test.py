@@ -10,9 +10,9 @@ fdatasync, directory entries by an fsync of the directory), and cuts the power:
   1. Self-test of the filesystem's semantics (unsynced data, names, renames, unlinks,
      truncates, directories and hard links are lost at a cut; synced ones are not; fcntl
      locks and fallocate work), on its own backing directory.
-  2. Mount lazyfs in a temporary directory, create the data directory durably (mkdir, then
-     fsync of the mount's root: Cairn does not fsync the parent of --data-dir) and start
-     Cairn on it with `--fsync MODE`, on free loopback ports.
+  2. Mount lazyfs in a temporary directory and start Cairn on a new data directory in it
+     with `--fsync MODE`, on free loopback ports. Cairn must make the directory's name
+     durable itself (it fsyncs the parent of --data-dir at start-up).
   3. Several writer threads (default 6), each with its own connection and keys: SET of
      values that encode writer, cut and sequence number, INCR of a counter, HSET of a hash,
      LPUSH/RPOP of a short list, and now and then a GET that must agree with the ledger.
@@ -705,11 +705,11 @@ def parse_args():
                         "(recovery), before the real restart (default 3; 0: never)")
     p.add_argument("--direct-io", action="store_true",
                    help="mount lazyfs with direct_io (no kernel page cache for file data)")
-    p.add_argument("--cairn-makes-data-dir", action="store_true",
-                   help="do not make the data directory durable first (mkdir + fsync of the "
-                        "mount's root); it is then created as Cairn would create it, and "
-                        "nothing ever fsyncs its parent, so the first cut loses the whole "
-                        "store (a finding, see docs/robustness.md)")
+    p.add_argument("--test-makes-data-dir-durable", action="store_true",
+                   help="make the data directory durable before Cairn starts (mkdir + fsync "
+                        "of the mount's root); by default Cairn must do it itself (Engine::open "
+                        "fsyncs the parent of --data-dir; before that fix the first cut lost "
+                        "the whole store, see docs/robustness.md)")
     p.add_argument("--trace", action="store_true",
                    help="lazyfs logs its creates, renames, unlinks, truncates and syncs to "
                         "lazyfs-trace.log in the temporary directory (with --keep)")
@@ -836,7 +836,7 @@ def run(args, rng, seed, workdir, failures):
     try:
         fs.start(first=True)
         data_dir = os.path.join(fs.mountpoint, "data")
-        if not args.cairn_makes_data_dir:
+        if args.test_makes_data_dir_durable:
             os.mkdir(data_dir)
             _fsync_dir(fs.mountpoint)   # the data directory itself is durable from here on
         server = CairnServer(args.binary, data_dir=data_dir, port=port, extra_args=extra)
