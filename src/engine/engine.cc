@@ -75,16 +75,18 @@ rocksdb::Status make_durable_dir(const std::string& dir) {
   if (ec) return rocksdb::Status::IOError("data directory " + dir, ec.message());
   // The directory itself is synced even when it exists: whoever made it
   // (an installer, a test, an earlier start that crashed) may not have.
-  std::vector<fs::path> created{path};
+  // The directories whose entry in their parent must be synced: this one
+  // and each missing parent create_directories is about to make.
+  std::vector<fs::path> to_name{path};
   for (fs::path p = path.parent_path(); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
-    created.push_back(p);
+    to_name.push_back(p);
     if (p == p.parent_path()) break;
   }
   fs::create_directories(path, ec);
   if (ec) return rocksdb::Status::IOError("cannot create data directory " + dir, ec.message());
-  // Each created directory's entry lives in its parent: sync the parents,
-  // from the deepest up (the directory itself RocksDB syncs).
-  for (const fs::path& p : created) {
+  // Sync each one's parent, from the deepest up (RocksDB syncs the data
+  // directory's own entries).
+  for (const fs::path& p : to_name) {
     int fd = ::open(p.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return rocksdb::Status::IOError("cannot open " + p.parent_path().string(), std::strerror(errno));
     int rc = ::fsync(fd);

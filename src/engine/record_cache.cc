@@ -153,7 +153,7 @@ struct RecordCache::Shard {
     if (head) head->newer = n;
     head = n;
     if (!tail) tail = n;
-    charged += n->charge();
+    charged += charge;
     index(n);
   }
 };
