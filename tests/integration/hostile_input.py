@@ -165,7 +165,9 @@ def main():
         deadline = time.time() + 5
         while time.time() < deadline and sent < 200_000_000:
             try:
-                sent += hog.send(get)
+                # A send may take part of the buffer: carry on from where it
+                # stopped, or the stream the server sees is corrupt.
+                sent += hog.send(get[sent % len(get):])
             except BlockingIOError:
                 time.sleep(0.01)
                 if time.time() > deadline - 4:
