@@ -1,10 +1,64 @@
 // Write group: see txn.h.
 #include "engine/txn.h"
 
+#include <memory>
+#include <string>
+#include <utility>
+
 #include "engine/coding.h"
 #include "engine/status.h"
 
 namespace cairn::engine {
+
+namespace {
+
+// Keeps an iterator over a batch and the store inside [lower, upper).
+// RocksDB 7.8's NewIteratorWithBase applies the read options' bounds to the
+// store but not to the batch: once the batch has an entry inside the range,
+// iteration runs on into the batch's entries past the upper bound (a
+// collection dropped in a group then took the members another command of
+// the group had just written for a later key).
+class InBounds final : public rocksdb::Iterator {
+ public:
+  InBounds(rocksdb::Iterator* it, std::string lower, std::string upper)
+      : it_(it), lower_(std::move(lower)), upper_(std::move(upper)) {}
+  bool Valid() const override {
+    if (!it_->Valid()) return false;
+    rocksdb::Slice k = it_->key();
+    return (lower_.empty() || k.compare(lower_) >= 0) && (upper_.empty() || k.compare(upper_) < 0);
+  }
+  void SeekToFirst() override {
+    if (lower_.empty()) it_->SeekToFirst();
+    else it_->Seek(lower_);
+  }
+  void SeekToLast() override {
+    if (upper_.empty()) {
+      it_->SeekToLast();
+      return;
+    }
+    it_->SeekForPrev(upper_);
+    if (it_->Valid() && it_->key() == rocksdb::Slice(upper_)) it_->Prev();
+  }
+  void Seek(const rocksdb::Slice& target) override {
+    if (!lower_.empty() && target.compare(lower_) < 0) it_->Seek(lower_);
+    else it_->Seek(target);
+  }
+  void SeekForPrev(const rocksdb::Slice& target) override {
+    if (!upper_.empty() && target.compare(upper_) >= 0) SeekToLast();
+    else it_->SeekForPrev(target);
+  }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  rocksdb::Slice key() const override { return it_->key(); }
+  rocksdb::Slice value() const override { return it_->value(); }
+  rocksdb::Status status() const override { return it_->status(); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string lower_, upper_;
+};
+
+}  // namespace
 
 Txn::Txn(Engine& engine, int64_t now_ms)
     : engine_(engine),
@@ -35,7 +89,7 @@ std::unique_ptr<BoundedIterator> Txn::iterate(Cf cf, std::string lower, std::str
   rocksdb::Iterator* base = engine_.db()->NewIterator(ro, engine_.cf(cf));
   Overlay* o = overlay(cf);
   if (!o) {
-    it->reset(batch_.NewIteratorWithBase(engine_.cf(cf), base, &ro));
+    it->reset(new InBounds(batch_.NewIteratorWithBase(engine_.cf(cf), base, &ro), it->lower(), it->upper()));
   } else if (o->empty()) {
     it->reset(base);
   } else {
@@ -46,7 +100,7 @@ std::unique_ptr<BoundedIterator> Txn::iterate(Cf cf, std::string lower, std::str
       if (p->deleted) index->Delete(engine_.cf(cf), *key);
       else index->Put(engine_.cf(cf), *key, p->value);
     }
-    it->reset(index->NewIteratorWithBase(engine_.cf(cf), base, &ro));
+    it->reset(new InBounds(index->NewIteratorWithBase(engine_.cf(cf), base, &ro), it->lower(), it->upper()));
     it->hold(std::move(index));
   }
   return it;

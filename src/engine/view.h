@@ -39,6 +39,7 @@ class BoundedIterator {
   rocksdb::Iterator* operator->() { return it_.get(); }
   rocksdb::Iterator& operator*() { return *it_; }
   const std::string& lower() const { return lower_; }
+  const std::string& upper() const { return upper_; }
 
  private:
   std::string lower_, upper_;

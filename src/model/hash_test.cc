@@ -117,6 +117,22 @@ TEST_F(HashTest, SetCountsOnlyNewFields) {
   EXPECT_EQ(hget("h", ""), "");
 }
 
+// One group: a small hash is dropped after a later key's hash got a field
+// in the same group. The drop must take only its own members (RocksDB's
+// batch iterator ran past its upper bound into the later key's).
+TEST_F(HashTest, DroppingAHashInAGroupLeavesALaterKeysNewFields) {
+  ASSERT_EQ(hset("a", {"f", "1"}), OpStatus::kOk);
+  run([&](Txn& t) {
+    int64_t n = 0;
+    std::vector<std::string_view> a_pairs{"g", "2"}, b_pairs{"f", "v"};
+    ASSERT_EQ(hash_set(t, 0, "a", a_pairs, &n), OpStatus::kOk);
+    ASSERT_EQ(hash_set(t, 0, "b", b_pairs, &n), OpStatus::kOk);
+    ASSERT_TRUE(delete_key(t, 0, "a"));
+  });
+  EXPECT_EQ(hgetall("b"), (std::map<std::string, std::string>{{"f", "v"}}));
+  EXPECT_TRUE(hgetall("a").empty());
+}
+
 TEST_F(HashTest, SetIfAbsent) {
   bool set = false;
   run([&](Txn& t) { EXPECT_EQ(hash_set_if_absent(t, 0, "h", "f", "one", &set), OpStatus::kOk); });
