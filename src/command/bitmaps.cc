@@ -40,20 +40,20 @@ void cmd_setbit(CommandCtx& ctx) {
   }
   auto& t = ctx.txn();
   Found f;
-  OpStatus s = model::get_string(t, ctx.ns(), ctx.arg(1), ctx.now_ms, &f);
+  OpStatus s = model::find_string(t, ctx.ns(), ctx.arg(1), ctx.now_ms, &f);
   if (s == OpStatus::kWrongType) {
     ctx.reply.error(err::kWrongType);
     return;
   }
-  std::string value = s == OpStatus::kOk ? std::string(f.payload) : std::string();
-  size_t byte = offset >> 3;
-  if (value.size() <= byte) value.resize(byte + 1, '\0');
+  // Reads and rewrites one byte: a chunked value writes only its chunk.
+  uint64_t byte = offset >> 3;
+  std::string cur_byte = s == OpStatus::kOk ? model::read_range(t, ctx.ns(), ctx.arg(1), f, byte, 1) : std::string();
+  auto cur = static_cast<uint8_t>(cur_byte.empty() ? 0 : cur_byte[0]);
   uint8_t mask = static_cast<uint8_t>(1u << (7 - (offset & 7)));
-  uint8_t cur = static_cast<uint8_t>(value[byte]);
   int old = (cur & mask) ? 1 : 0;
   cur = b == "1" ? (cur | mask) : (cur & static_cast<uint8_t>(~mask));
-  value[byte] = static_cast<char>(cur);
-  model::put_string(t, ctx.ns(), ctx.arg(1), f, value, f.live ? f.header.expire_at_ms : 0);
+  char next = static_cast<char>(cur);
+  model::write_range(t, ctx.ns(), ctx.arg(1), f, byte, std::string_view(&next, 1));
   ctx.reply.integer(old);
 }
 
@@ -61,17 +61,18 @@ void cmd_getbit(CommandCtx& ctx) {
   uint64_t offset;
   if (!arg_bit_offset(ctx, 2, &offset)) return;
   Found f;
-  OpStatus s = model::get_string(ctx.view, ctx.ns(), ctx.arg(1), ctx.now_ms, &f);
+  OpStatus s = model::find_string(ctx.view, ctx.ns(), ctx.arg(1), ctx.now_ms, &f);
   if (s == OpStatus::kWrongType) {
     ctx.reply.error(err::kWrongType);
     return;
   }
-  size_t byte = offset >> 3;
-  if (s != OpStatus::kOk || byte >= f.payload.size()) {
+  uint64_t byte = offset >> 3;
+  std::string at = s == OpStatus::kOk ? model::read_range(ctx.view, ctx.ns(), ctx.arg(1), f, byte, 1) : std::string();
+  if (at.empty()) {
     ctx.reply.integer(0);
     return;
   }
-  ctx.reply.integer((static_cast<uint8_t>(f.payload[byte]) >> (7 - (offset & 7))) & 1);
+  ctx.reply.integer((static_cast<uint8_t>(at[0]) >> (7 - (offset & 7))) & 1);
 }
 
 // Resolves [start, end] (byte or bit units, negative from the end) against a

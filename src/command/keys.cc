@@ -291,7 +291,7 @@ void cmd_object(CommandCtx& ctx) {
   }
   if (iequals(sub, "encoding")) {
     switch (f.header.type) {
-      case engine::ValueType::kString: ctx.reply.bulk(string_encoding(f.payload)); break;
+      case engine::ValueType::kString: ctx.reply.bulk(f.header.chunked ? "raw" : string_encoding(f.payload)); break;
       case engine::ValueType::kList: ctx.reply.bulk("quicklist"); break;
       case engine::ValueType::kZSet: ctx.reply.bulk("skiplist"); break;
       case engine::ValueType::kStream: ctx.reply.bulk("stream"); break;

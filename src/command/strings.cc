@@ -100,6 +100,7 @@ void cmd_set(CommandCtx& ctx) {
     ctx.reply.error(err::kWrongType);
     return;
   }
+  if (o.get) model::load_string(t, ctx.ns(), ctx.arg(1), &old);
   bool allowed = !(o.nx && old.live) && !(o.xx && !old.live);
   if (allowed) {
     int64_t at = o.keepttl && old.live ? old.header.expire_at_ms : o.expire_at;
@@ -309,18 +310,23 @@ void cmd_append(CommandCtx& ctx) {
 
 void cmd_strlen(CommandCtx& ctx) {
   Found f;
-  OpStatus s = model::get_string(ctx.view, ctx.ns(), ctx.arg(1), ctx.now_ms, &f);
+  OpStatus s = model::find_string(ctx.view, ctx.ns(), ctx.arg(1), ctx.now_ms, &f);
   if (reply_status_error(ctx, s)) return;
-  ctx.reply.integer(s == OpStatus::kOk ? static_cast<int64_t>(f.payload.size()) : 0);
+  ctx.reply.integer(s == OpStatus::kOk ? static_cast<int64_t>(model::string_length(f)) : 0);
 }
 
 void cmd_getrange(CommandCtx& ctx) {
   int64_t start, end;
   if (!arg_int(ctx, 2, &start) || !arg_int(ctx, 3, &end)) return;
   Found f;
-  OpStatus s = model::get_string(ctx.view, ctx.ns(), ctx.arg(1), ctx.now_ms, &f);
+  OpStatus s = model::find_string(ctx.view, ctx.ns(), ctx.arg(1), ctx.now_ms, &f);
   if (reply_status_error(ctx, s)) return;
-  ctx.reply.bulk(s == OpStatus::kOk ? model::substring(f.payload, start, end) : std::string_view());
+  uint64_t first, last;
+  if (s != OpStatus::kOk || !model::resolve_substring(model::string_length(f), start, end, &first, &last)) {
+    ctx.reply.bulk(std::string_view());
+    return;
+  }
+  ctx.reply.bulk(model::read_range(ctx.view, ctx.ns(), ctx.arg(1), f, first, last - first + 1));
 }
 
 void cmd_setrange(CommandCtx& ctx) {

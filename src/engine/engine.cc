@@ -173,14 +173,17 @@ rocksdb::Status Engine::load_meta() {
   std::string v;
   rocksdb::Slice format_key(kFormatMetaKey.data(), kFormatMetaKey.size());
   rocksdb::Status fs = db_->Get(rocksdb::ReadOptions(), cf(Cf::kMeta), format_key, &v);
-  if (fs.IsNotFound()) {
+  uint64_t found_version = fs.ok() && v.size() == 8 ? get_le64(v.data()) : 0;
+  if (fs.IsNotFound() || (fs.ok() && found_version >= kOldestUpgradableFormat && found_version < kFormatVersion)) {
     v.clear();
     put_le64(&v, kFormatVersion);
-    fs = db_->Put(rocksdb::WriteOptions(), cf(Cf::kMeta), format_key, v);
+    rocksdb::WriteOptions durable;
+    durable.sync = true;
+    fs = db_->Put(durable, cf(Cf::kMeta), format_key, v);
     if (!fs.ok()) return fs;
   } else if (!fs.ok()) {
     return fs;
-  } else if (v.size() != 8 || get_le64(v.data()) != kFormatVersion) {
+  } else if (found_version != kFormatVersion) {
     return rocksdb::Status::NotSupported("store format version " +
                                          std::to_string(v.size() == 8 ? get_le64(v.data()) : 0) +
                                          " is not the one this binary reads (" + std::to_string(kFormatVersion) + ")");

@@ -116,6 +116,41 @@ TEST_F(EngineTest, FreshStoreIsEmpty) {
   EXPECT_FALSE(get(e(), 0, "missing").has_value());
 }
 
+// Writes the store's format version with RocksDB directly (the engine closed).
+void write_format_version(const std::string& dir, uint64_t version) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* name : {"default", "scan", "expiry", "feed", "meta", "members"}) {
+    cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &raw).ok());
+  std::string v;
+  put_le64(&v, version);
+  EXPECT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[4], std::string(kFormatMetaKey), v).ok());
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+}
+
+TEST_F(EngineTest, OpensAndMarksAnOlderFormatAndRefusesAnUnknownOne) {
+  engine_->close();
+  engine_.reset();
+  write_format_version(dir_.str(), 1);
+  open();
+  rocksdb::PinnableSlice v;
+  ASSERT_TRUE(committed().get(Cf::kMeta, kFormatMetaKey, &v).ok());
+  ASSERT_EQ(v.size(), 8u);
+  EXPECT_EQ(get_le64(v.data()), kFormatVersion);
+  engine_->close();
+  engine_.reset();
+  write_format_version(dir_.str(), kFormatVersion + 1);
+  std::unique_ptr<Engine> e;
+  rocksdb::Status s = Engine::open(options_, &e);
+  EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
+  write_format_version(dir_.str(), kFormatVersion);
+  open();
+}
+
 TEST_F(EngineTest, RevisionsIncreaseByOnePerCommit) {
   put(e(), 0, "a", "1");
   EXPECT_EQ(e().last_revision(), 1u);

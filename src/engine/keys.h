@@ -36,7 +36,11 @@ std::string count_meta_key(uint8_t ns);
 inline constexpr std::string_view kRevisionMetaKey = "revision";
 // On-disk format version, checked at open (docs/FORMAT.md).
 inline constexpr std::string_view kFormatMetaKey = "format";
-inline constexpr uint64_t kFormatVersion = 1;
+// 2 added chunked strings (record flag 0x04); a version 1 store is a valid
+// version 2 store, and opening one marks it 2, so that a binary that reads
+// only 1 refuses it instead of meeting records it cannot decode.
+inline constexpr uint64_t kFormatVersion = 2;
+inline constexpr uint64_t kOldestUpgradableFormat = 1;
 
 // The prefix shared by every member record of one collection incarnation.
 std::string member_prefix(uint8_t ns, std::string_view user_key, uint64_t version);
@@ -44,6 +48,7 @@ std::string member_prefix(uint8_t ns, std::string_view user_key, uint64_t versio
 inline constexpr char kTagMember = 'm';    // hash field / set member / zset member -> value or score
 inline constexpr char kTagPosition = 'l';  // list position -> element
 inline constexpr char kTagScore = 's';     // zset score index: [score:8][member] -> ""
+inline constexpr char kTagChunk = 'c';     // chunked string: [chunk index:4 BE] -> bytes
 // Hash of a member name that orders HSCAN/SSCAN/ZSCAN; sub keys are [hash:4 BE][member].
 uint32_t member_hash(std::string_view member);
 std::string hashed_member_sub(std::string_view member);

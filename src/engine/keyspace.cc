@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/keys.h"
+#include "engine/string_chunks.h"
 
 namespace cairn::engine {
 
@@ -19,23 +20,37 @@ rocksdb::Status lookup(View& view, uint8_t ns, std::string_view key, int64_t now
   if (!decode_record(std::string_view(out->raw.data(), out->raw.size()), &out->header, &out->payload)) {
     return rocksdb::Status::Corruption("bad record header");
   }
+  if (out->header.chunked && !decode_chunked_string(out->payload, &out->chunks)) {
+    return rocksdb::Status::Corruption("bad chunked string record");
+  }
   out->present = true;
   out->live = out->header.expire_at_ms == 0 || out->header.expire_at_ms > now_ms;
   return s;
 }
 
+uint64_t members_version(const Found& f) {
+  return f.header.chunked ? f.chunks.version : members_version(f.header, f.payload);
+}
+
 namespace {
 
-// Member records of a collection incarnation that is going away. Small
-// collections are deleted record by record; large ones with one range delete
-// (safe in any group: nothing can reach an old version again).
+// Member records of an incarnation that is going away (a collection's
+// members, a chunked string's chunks). Small ones are deleted record by
+// record; large ones with one range delete (safe in any group: nothing can
+// reach an old version again).
 void drop_members(Txn& txn, uint8_t ns, std::string_view key, const Found& old) {
-  if (!old.present || !is_collection(old.header.type)) return;
-  CollectionMeta m;
-  if (!decode_collection(old.header.type, old.payload, &m)) return;
-  std::string prefix = member_prefix(ns, key, m.version);
+  if (!old.present || !has_members(old.header)) return;
+  int64_t records = 0;
+  if (old.header.chunked) {
+    records = static_cast<int64_t>(old.chunks.length / kStringChunkBytes + 1);
+  } else {
+    CollectionMeta m;
+    if (!decode_collection(old.header.type, old.payload, &m)) return;
+    records = m.count;
+  }
+  std::string prefix = member_prefix(ns, key, members_version(old));
   std::string end = prefix_successor(prefix);
-  if (m.count > kPointDropLimit) {
+  if (records > kPointDropLimit) {
     txn.delete_range(Cf::kMembers, prefix, end);
     return;
   }
@@ -45,25 +60,25 @@ void drop_members(Txn& txn, uint8_t ns, std::string_view key, const Found& old) 
   for (const auto& k : keys) txn.del(Cf::kMembers, k);
 }
 
-uint64_t collection_version(ValueType t, std::string_view payload) {
-  CollectionMeta m;
-  return is_collection(t) && decode_collection(t, payload, &m) ? m.version : 0;
-}
-
 }  // namespace
 
 void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, ValueType type,
                   int64_t expire_at_ms, std::string_view payload, FeedKind kind, std::string_view metadata) {
   RecordHeader h;
   h.type = type;
-  h.revision = txn.revision();
   h.expire_at_ms = expire_at_ms;
   h.metadata = metadata;
+  put_record(txn, ns, key, old, h, payload, kind);
+}
+
+void put_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, RecordHeader h,
+                std::string_view payload, FeedKind kind) {
+  h.revision = txn.revision();
   std::string value;
   encode_record(h, payload, &value);
   txn.put(Cf::kData, data_key(ns, key), value);
-  if (old.present && is_collection(old.header.type) &&
-      (type != old.header.type || collection_version(type, payload) != collection_version(old.header.type, old.payload))) {
+  if (old.present && has_members(old.header) &&
+      (h.type != old.header.type || members_version(h, payload) != members_version(old))) {
     drop_members(txn, ns, key, old);
   }
   if (!old.present) {
@@ -71,11 +86,21 @@ void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, 
     txn.put(Cf::kScan, scan_key(ns, key), {});
   }
   int64_t old_at = old.present ? old.header.expire_at_ms : 0;
-  if (old_at != expire_at_ms) {
+  if (old_at != h.expire_at_ms) {
     if (old_at) txn.del(Cf::kExpiry, expiry_key(old_at, ns, key));
-    if (expire_at_ms) txn.put(Cf::kExpiry, expiry_key(expire_at_ms, ns, key), {});
+    if (h.expire_at_ms) txn.put(Cf::kExpiry, expiry_key(h.expire_at_ms, ns, key), {});
   }
   txn.feed(ns, kind, key);
+}
+
+void rewrite_expiry(Txn& txn, uint8_t ns, std::string_view key, const Found& old, int64_t expire_at_ms) {
+  // Copies first: the old record's bytes may live where the new one goes.
+  std::string payload(old.payload), metadata(old.header.metadata);
+  if (old.header.chunked) encode_chunked_string(old.chunks, &payload);  // payload may hold the loaded bytes
+  RecordHeader h = old.header;
+  h.expire_at_ms = expire_at_ms;
+  h.metadata = metadata;
+  put_record(txn, ns, key, old, h, payload, FeedKind::kExpire);
 }
 
 void delete_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, FeedKind kind) {

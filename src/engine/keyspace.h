@@ -6,6 +6,7 @@
 #include <rocksdb/slice.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "engine/record.h"
@@ -17,10 +18,18 @@ namespace cairn::engine {
 struct Found {
   rocksdb::PinnableSlice raw;
   RecordHeader header;
-  std::string_view payload;  // points into raw
+  std::string_view payload;  // points into raw (or into owned)
+  // header.chunked: where the string's chunks are and its length. Its bytes,
+  // once read (load_string in string_chunks.h), are in owned, and payload
+  // then points there.
+  ChunkedString chunks;
+  std::string owned;
   bool present = false;      // a record is on disk (it may have expired)
   bool live = false;         // present and not expired at the lookup time
 };
+
+// The version under which the found record's members live (0: none).
+uint64_t members_version(const Found& f);
 
 rocksdb::Status lookup(View& view, uint8_t ns, std::string_view key, int64_t now_ms, Found* out);
 
@@ -28,6 +37,15 @@ rocksdb::Status lookup(View& view, uint8_t ns, std::string_view key, int64_t now
 void write_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, ValueType type,
                   int64_t expire_at_ms, std::string_view payload, FeedKind kind = FeedKind::kSet,
                   std::string_view metadata = {});
+
+// Writes `key` with a header of the caller's making (type, expiry, metadata,
+// chunked); the revision is the commit's.
+void put_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, RecordHeader header,
+                std::string_view payload, FeedKind kind);
+
+// The same record with a new expiry (0: none); value, type, metadata and
+// members stay.
+void rewrite_expiry(Txn& txn, uint8_t ns, std::string_view key, const Found& old, int64_t expire_at_ms);
 
 void delete_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old,
                    FeedKind kind = FeedKind::kDelete);

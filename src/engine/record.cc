@@ -41,12 +41,36 @@ bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m)
   return true;
 }
 
+void encode_chunked_string(const ChunkedString& c, std::string* payload) {
+  payload->clear();
+  put_le64(payload, c.version);
+  put_le64(payload, c.length);
+}
+
+bool decode_chunked_string(std::string_view payload, ChunkedString* c) {
+  if (payload.size() != 16) return false;
+  c->version = get_le64(payload.data());
+  c->length = get_le64(payload.data() + 8);
+  return true;
+}
+
+uint64_t members_version(const RecordHeader& h, std::string_view payload) {
+  if (h.chunked) {
+    ChunkedString c;
+    return decode_chunked_string(payload, &c) ? c.version : 0;
+  }
+  CollectionMeta m;
+  return is_collection(h.type) && decode_collection(h.type, payload, &m) ? m.version : 0;
+}
+
 void encode_record(const RecordHeader& h, std::string_view payload, std::string* out) {
   out->clear();
   out->reserve(18 + payload.size());
   out->push_back(static_cast<char>(h.type));
   bool meta = !h.metadata.empty() && h.metadata.size() <= kMaxMetadataBytes;
-  out->push_back(static_cast<char>((h.expire_at_ms ? kHasExpiry : 0) | (meta ? kHasMetadata : 0)));
+  bool chunked = h.chunked && h.type == ValueType::kString;
+  out->push_back(static_cast<char>((h.expire_at_ms ? kHasExpiry : 0) | (meta ? kHasMetadata : 0) |
+                                   (chunked ? kChunkedString : 0)));
   put_le64(out, h.revision);
   if (h.expire_at_ms) put_le64(out, static_cast<uint64_t>(h.expire_at_ms));
   if (meta) {
@@ -65,7 +89,9 @@ bool decode_record(std::string_view raw, RecordHeader* h, std::string_view* payl
   uint8_t flags = static_cast<uint8_t>(raw[1]);
   // Only what encode_record writes: unknown flag bits (a newer format) are
   // refused, not skipped.
-  if (flags & ~(kHasExpiry | kHasMetadata)) return false;
+  if (flags & ~(kHasExpiry | kHasMetadata | kChunkedString)) return false;
+  h->chunked = (flags & kChunkedString) != 0;
+  if (h->chunked && h->type != ValueType::kString) return false;
   h->revision = get_le64(raw.data() + 2);
   size_t off = 10;
   if (flags & kHasExpiry) {

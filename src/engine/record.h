@@ -29,13 +29,19 @@ struct RecordHeader {
   // User metadata (JSON text from HTTP's X-KV-Metadata); empty: none. When
   // decoded it points into the raw record.
   std::string_view metadata;
+  // A string stored in chunks (string_chunks.h): the payload is a
+  // ChunkedString, the bytes are member records.
+  bool chunked = false;
 };
 
 constexpr uint8_t kHasExpiry = 1;
 constexpr uint8_t kHasMetadata = 2;
+constexpr uint8_t kChunkedString = 4;  // strings only
 constexpr size_t kMaxMetadataBytes = 65535;  // the length field's limit (HTTP allows 1,024)
 
 inline bool is_collection(ValueType t) { return t != ValueType::kString; }
+// Records whose data lives in member records: collections and chunked strings.
+inline bool has_members(const RecordHeader& h) { return is_collection(h.type) || h.chunked; }
 
 // The payload of a collection's record: where its members live and how many
 // there are. Members are keyed by (ns, key, version), so a new version
@@ -50,6 +56,18 @@ struct CollectionMeta {
 };
 void encode_collection(ValueType t, const CollectionMeta& m, std::string* payload);
 bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m);
+
+// The payload of a chunked string's record (string_chunks.h):
+//   [version:8 LE][length:8 LE]
+struct ChunkedString {
+  uint64_t version = 0;
+  uint64_t length = 0;
+};
+void encode_chunked_string(const ChunkedString& c, std::string* payload);
+bool decode_chunked_string(std::string_view payload, ChunkedString* c);
+
+// The version under which a record's members live (0: it has none).
+uint64_t members_version(const RecordHeader& h, std::string_view payload);
 
 void encode_record(const RecordHeader& h, std::string_view payload, std::string* out);
 // Returns false on a malformed record; `payload` points into `raw`.

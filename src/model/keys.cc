@@ -54,8 +54,7 @@ bool set_expire(Txn& t, uint8_t ns, std::string_view key, int64_t at_ms, ExpireC
     return true;
   }
   // Only the TTL changes: the value and its metadata stay.
-  std::string payload(f.payload), metadata(f.header.metadata);
-  engine::write_record(t, ns, key, f, f.header.type, at_ms, payload, engine::FeedKind::kExpire, metadata);
+  engine::rewrite_expiry(t, ns, key, f, at_ms);
   return true;
 }
 
@@ -63,8 +62,7 @@ bool persist(Txn& t, uint8_t ns, std::string_view key) {
   Found f;
   find(t, ns, key, t.now_ms(), &f);
   if (!f.live || !f.header.expire_at_ms) return false;
-  std::string payload(f.payload), metadata(f.header.metadata);
-  engine::write_record(t, ns, key, f, f.header.type, 0, payload, engine::FeedKind::kExpire, metadata);
+  engine::rewrite_expiry(t, ns, key, f, 0);
   return true;
 }
 
@@ -77,23 +75,11 @@ int64_t expire_at(View& v, uint8_t ns, std::string_view key, int64_t now_ms) {
 
 namespace {
 
-// Writes a copy of `from` (found at src) as dst, over `to`. Collections get
-// their members copied under a fresh version, so the copy is independent.
-void copy_record(Txn& t, uint8_t src_ns, std::string_view src, const Found& from, uint8_t dst_ns,
-                 std::string_view dst, const Found& to) {
-  engine::RecordHeader h = from.header;
-  if (!engine::is_collection(h.type)) {
-    std::string payload(from.payload), metadata(h.metadata);
-    engine::write_record(t, dst_ns, dst, to, h.type, h.expire_at_ms, payload, engine::FeedKind::kSet, metadata);
-    return;
-  }
-  engine::CollectionMeta m;
-  if (!engine::decode_collection(h.type, from.payload, &m)) {
-    throw engine::StoreError(rocksdb::Status::Corruption("bad collection record"));
-  }
-  std::string old_prefix = engine::member_prefix(src_ns, src, m.version);
-  m.version = t.new_collection_version();
-  std::string new_prefix = engine::member_prefix(dst_ns, dst, m.version);
+// Copies the member records of `from` (found at src) under `version` of dst.
+void copy_members(Txn& t, uint8_t src_ns, std::string_view src, const Found& from, uint8_t dst_ns,
+                  std::string_view dst, uint64_t version) {
+  std::string old_prefix = engine::member_prefix(src_ns, src, engine::members_version(from));
+  std::string new_prefix = engine::member_prefix(dst_ns, dst, version);
   auto it = t.iterate(Cf::kMembers, old_prefix, prefix_successor(old_prefix));
   std::vector<std::pair<std::string, std::string>> members;
   for ((*it)->Seek(old_prefix); (*it)->Valid(); (*it)->Next()) {
@@ -102,6 +88,36 @@ void copy_record(Txn& t, uint8_t src_ns, std::string_view src, const Found& from
   }
   engine::check((*it)->status());
   for (const auto& [k, v] : members) t.put(Cf::kMembers, k, v);
+}
+
+// Writes a copy of `from` (found at src) as dst, over `to`. Collections and
+// chunked strings get their members copied under a fresh version, so the
+// copy is independent.
+void copy_record(Txn& t, uint8_t src_ns, std::string_view src, const Found& from, uint8_t dst_ns,
+                 std::string_view dst, const Found& to) {
+  engine::RecordHeader h = from.header;
+  std::string metadata(h.metadata);
+  h.metadata = metadata;
+  if (h.chunked) {
+    engine::ChunkedString c = from.chunks;
+    c.version = t.new_collection_version();
+    copy_members(t, src_ns, src, from, dst_ns, dst, c.version);
+    std::string payload;
+    engine::encode_chunked_string(c, &payload);
+    engine::put_record(t, dst_ns, dst, to, h, payload, engine::FeedKind::kSet);
+    return;
+  }
+  if (!engine::is_collection(h.type)) {
+    std::string payload(from.payload);
+    engine::put_record(t, dst_ns, dst, to, h, payload, engine::FeedKind::kSet);
+    return;
+  }
+  engine::CollectionMeta m;
+  if (!engine::decode_collection(h.type, from.payload, &m)) {
+    throw engine::StoreError(rocksdb::Status::Corruption("bad collection record"));
+  }
+  m.version = t.new_collection_version();
+  copy_members(t, src_ns, src, from, dst_ns, dst, m.version);
   std::string payload;
   engine::encode_collection(h.type, m, &payload);
   engine::write_record(t, dst_ns, dst, to, h.type, h.expire_at_ms, payload);

@@ -6,6 +6,7 @@
 #include "engine/keys.h"
 #include "engine/keyspace.h"
 #include "engine/status.h"
+#include "engine/string_chunks.h"
 
 namespace cairn::net {
 
@@ -21,6 +22,7 @@ void describe_value(engine::View& view, int64_t now_ms, FeedEvent* ev) {
     ev->state = FeedEvent::Value::kGone;
   } else if (found.header.revision == ev->revision) {
     ev->state = FeedEvent::Value::kCurrent;
+    engine::load_string(view, ev->ns, ev->key, &found);
     ev->value.assign(found.payload);
   } else {
     ev->state = FeedEvent::Value::kSuperseded;

@@ -172,7 +172,10 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
       model::find(txn, ns, key, txn.now_ms(), &f);
       if (!f.live) return;
       found = true;
-      if (return_value && f.header.type == engine::ValueType::kString) value.emplace(f.payload);
+      if (return_value && f.header.type == engine::ValueType::kString) {
+        model::load_string(txn, ns, key, &f);
+        value.emplace(f.payload);
+      }
       bool changed = persist ? model::persist(txn, ns, key) : model::set_expire(txn, ns, key, at, model::ExpireCond::kNone);
       // PERSIST on a key without a TTL changes nothing and takes no revision.
       revision = changed ? txn.revision() : f.header.revision;
@@ -263,6 +266,7 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
         return;
       }
       if (return_old && f.live && f.header.type == engine::ValueType::kString) {
+        model::load_string(txn, ns, key, &f);
         old.emplace(std::string(f.payload), current);
       }
       model::put_string(txn, ns, key, f, value, at, metadata);
@@ -299,7 +303,10 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
         outcome = Outcome::kMismatch;
         return;
       }
-      if (return_old && f.header.type == engine::ValueType::kString) old.emplace(std::string(f.payload), f.header.revision);
+      if (return_old && f.header.type == engine::ValueType::kString) {
+        model::load_string(txn, ns, key, &f);
+        old.emplace(std::string(f.payload), f.header.revision);
+      }
       model::delete_key(txn, ns, key);
       revision = txn.revision();
     });

@@ -38,6 +38,9 @@ void RespReply::write_error(std::string_view msg) {
 void RespReply::integer(int64_t v) { header(':', v); }
 
 void RespReply::bulk(std::string_view s) {
+  // Room for all of a large value at once: growing by doubling would hold
+  // two copies of it while it moves, and leave half the buffer unused.
+  if (s.size() > 64 * 1024) out_.reserve(out_.size() + s.size() + 24);
   header('$', static_cast<int64_t>(s.size()));
   out_.append(s);
   out_.append("\r\n", 2);
