@@ -92,7 +92,7 @@ struct FlagName {
 constexpr FlagName kFlagNames[] = {{kWrite, "write"},   {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
                                    {kAdmin, "admin"},   {kPubSub, "pubsub"},     {kNoScript, "noscript"},
                                    {kBlocking, "blocking"}, {kLoading, "loading"}, {kStale, "stale"},
-                                   {kFast, "fast"},     {kNoAuth, "no_auth"}};
+                                   {kFast, "fast"},     {kNoAuth, "no_auth"},    {kNoMulti, "no_multi"}};
 
 // Commands whose keys Redis finds through a key count or a keyword
 // ("movablekeys"): a (first, last, step) range cannot say where they are.

@@ -141,6 +141,11 @@ void cmd_reset(CommandCtx& ctx) {
   }
   ctx.session.no_evict = ctx.session.no_touch = false;
   ctx.session.watch.active = false;
+  ctx.session.multi.active = false;
+  ctx.session.multi.queue_error = false;
+  ctx.session.multi.queued.clear();
+  ctx.session.multi.queued_bytes = 0;
+  ctx.server.watched_keys().unwatch_all(&ctx.session);
   ctx.session.authenticated = !ctx.server.settings().has_password.load();
   ctx.reply.simple("RESET");
 }
@@ -164,9 +169,9 @@ void register_connection_commands(CommandTable& t) {
   t.add(spec("auth", -2, kNoAuth | kFast | kNoScript | kLoading | kStale, cmd_auth, "Authenticates the connection."));
   t.add(spec("hello", -1, kNoAuth | kFast | kNoScript | kLoading | kStale, cmd_hello,
              "Handshakes with the Redis server.", "6.0.0"));
-  t.add(spec("reset", 1, kNoAuth | kFast | kWhileWatching | kNoScript | kLoading | kStale, cmd_reset,
+  t.add(spec("reset", 1, kNoAuth | kFast | kWhileWatching | kMultiControl | kNoScript | kLoading | kStale, cmd_reset,
              "Resets the connection.", "6.2.0"));
-  t.add(spec("quit", -1, kNoAuth | kFast | kWhileWatching | kNoScript | kLoading | kStale, cmd_quit,
+  t.add(spec("quit", -1, kNoAuth | kFast | kWhileWatching | kMultiControl | kNoScript | kLoading | kStale, cmd_quit,
              "Closes the connection."));
 }
 

@@ -14,7 +14,6 @@ namespace cairn::command {
 
 namespace {
 
-
 void reply_unknown(CommandCtx& ctx) {
   std::string args;
   for (size_t i = 1; i < ctx.argc() && args.size() < 128; ++i) {
@@ -43,29 +42,29 @@ void execute_command(CommandCtx& ctx) { execute_command(ctx, lookup_command(ctx.
 
 void execute_command(CommandCtx& ctx, const CommandSpec* spec) {
   const uint64_t errors_before = ctx.reply.errors();
-  run_checked(ctx, spec);
+  if (queues_in_multi(ctx.session, spec)) queue_command(ctx, spec);
+  else run_checked(ctx, spec);
   if (ctx.reply.errors() != errors_before) ctx.server.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
 }
 
-void run_checked(CommandCtx& ctx, const CommandSpec* spec) {
-  ctx.server.stats().commands.fetch_add(1, std::memory_order_relaxed);
+bool command_checks(CommandCtx& ctx, const CommandSpec* spec) {
   if (!spec) {
     reply_unknown(ctx);
-    return;
+    return false;
   }
   ctx.session.last_command_name.store(spec->name.c_str(), std::memory_order_relaxed);
   // Redis checks existence, then arity, then auth (processCommand).
   if (!arity_ok(*spec, ctx.argc())) {
     ctx.reply.error(err::wrong_arity(spec->name));
     spec->stats->rejected++;
-    return;
+    return false;
   }
   Settings& settings = ctx.server.settings();
   if (settings.has_password.load(std::memory_order_relaxed) && !ctx.session.authenticated &&
       !(spec->flags & kNoAuth)) {
     ctx.reply.error(err::kNoAuth);
     spec->stats->rejected++;
-    return;
+    return false;
   }
   if (spec->first_key > 0) {
     uint64_t max_key = settings.max_key_bytes.load(std::memory_order_relaxed);
@@ -74,10 +73,16 @@ void run_checked(CommandCtx& ctx, const CommandSpec* spec) {
       if (ctx.arg(i).size() > max_key) {
         ctx.reply.error(fmt::format("ERR key is too large (max-key-bytes is {})", max_key));
         spec->stats->rejected++;
-        return;
+        return false;
       }
     }
   }
+  return true;
+}
+
+void run_checked(CommandCtx& ctx, const CommandSpec* spec) {
+  ctx.server.stats().commands.fetch_add(1, std::memory_order_relaxed);
+  if (!command_checks(ctx, spec)) return;
   auto t0 = std::chrono::steady_clock::now();
   const uint64_t errors_before = ctx.reply.errors();
   spec->handler(ctx);
@@ -95,9 +100,10 @@ void run_checked(CommandCtx& ctx, const CommandSpec* spec) {
 
 void CommandOp::execute(engine::Txn& txn) {
   mark_ = reply_.mark();
+  if (one_commit) txn.begin_commit();
   for (Argv argv : commands) {
     if (session_.closing) break;  // QUIT/SHUTDOWN: later commands get no reply
-    txn.begin_commit();
+    if (!one_commit) txn.begin_commit();
     txn.set_savepoint();
     CommandCtx ctx{argv, session_, reply_, txn, server_, txn.now_ms()};
     size_t before = reply_.mark();

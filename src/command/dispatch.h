@@ -16,14 +16,25 @@ namespace cairn::command {
 
 using Argv = std::span<const std::string_view>;
 
-// Looks the command up, checks it and runs it, writing one reply.
+// Looks the command up, checks it and runs it, writing one reply. Inside
+// MULTI, a command that is not a kMultiControl one is queued instead.
 void execute_command(CommandCtx& ctx);
 // The same when the caller has already looked the command up (nullptr: unknown).
 void execute_command(CommandCtx& ctx, const CommandSpec* spec);
 
-// True if argv must run on the writer thread (a write, or exclusive).
-// Unknown commands run where they are (they only produce an error).
 const CommandSpec* lookup_command(std::string_view name);
+
+// The checks every command gets before it runs or is queued: known, arity,
+// authentication, key sizes. On failure writes the error and returns false.
+bool command_checks(CommandCtx& ctx, const CommandSpec* spec);
+
+// Whether a command the session sends now is queued (MULTI) rather than run.
+inline bool queues_in_multi(const Session& s, const CommandSpec* spec) {
+  return s.multi.active && !(spec && (spec->flags & kMultiControl));
+}
+// Queues ctx's command in the session's transaction (multi.cc): +QUEUED, or
+// the check's error, which makes the EXEC fail with EXECABORT.
+void queue_command(CommandCtx& ctx, const CommandSpec* spec);
 
 // Carries one or more commands of a connection to the writer. They run in
 // order, each its own commit; replies go to `reply`. If the group fails to
@@ -34,6 +45,9 @@ class CommandOp final : public engine::WriteOp {
       : server_(server), session_(session), reply_(reply) {}
   std::vector<Argv> commands;
   bool is_exclusive = false;
+  // All commands in one commit, one revision (Upstash /multi-exec); else
+  // each command is its own.
+  bool one_commit = false;
   std::function<void()> on_done;  // after complete(); posts back to the connection
 
   bool exclusive() const override { return is_exclusive; }

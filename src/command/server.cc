@@ -32,14 +32,17 @@ bool flush_mode_ok(CommandCtx& ctx, size_t first) {
 
 void cmd_flushdb(CommandCtx& ctx) {
   if (!flush_mode_ok(ctx, 1)) return;
-  model::flush_namespace(ctx.txn(), ctx.ns());
+  ctx.server.watched_keys().flushing(ctx.view, ctx.ns(), ctx.now_ms);
+  model::flush_namespace(ctx.txn(), ctx.ns(), ctx.session.multi.executing);
   ctx.reply.ok();
 }
 
 void cmd_flushall(CommandCtx& ctx) {
   if (!flush_mode_ok(ctx, 1)) return;
   for (int ns = 0; ns < engine::kUserNamespaces; ++ns) {
-    if (ctx.view.key_count(static_cast<uint8_t>(ns)) > 0) model::flush_namespace(ctx.txn(), static_cast<uint8_t>(ns));
+    if (ctx.view.key_count(static_cast<uint8_t>(ns)) == 0) continue;
+    ctx.server.watched_keys().flushing(ctx.view, static_cast<uint8_t>(ns), ctx.now_ms);
+    model::flush_namespace(ctx.txn(), static_cast<uint8_t>(ns), ctx.session.multi.executing);
   }
   ctx.reply.ok();
 }
@@ -117,14 +120,14 @@ void register_server_commands(CommandTable& t) {
   t.add(spec("dbsize", 1, kReadOnly | kFast, cmd_dbsize, "Returns the number of keys in the database."));
   t.add(spec("flushdb", -1, kWrite | kExclusive, cmd_flushdb, "Removes all keys from the current database."));
   t.add(spec("flushall", -1, kWrite | kExclusive, cmd_flushall, "Removes all keys from all databases."));
-  t.add(spec("save", 1, kAdmin | kNoScript, cmd_save, "Synchronously saves the database(s) to disk."));
+  t.add(spec("save", 1, kAdmin | kNoScript | kNoMulti, cmd_save, "Synchronously saves the database(s) to disk."));
   t.add(spec("bgsave", -1, kAdmin | kNoScript, cmd_bgsave, "Asynchronously saves the database(s) to disk."));
   t.add(spec("bgrewriteaof", 1, kAdmin | kNoScript, cmd_bgrewriteaof,
              "Asynchronously rewrites the append-only file to disk."));
   t.add(spec("lastsave", 1, kFast | kLoading | kStale, cmd_lastsave,
              "Returns the Unix timestamp of the last successful save to disk."));
   t.add(spec("time", 1, kFast | kLoading | kStale, cmd_time, "Returns the server time.", "2.6.0"));
-  t.add(spec("shutdown", -1, kAdmin | kNoScript | kLoading | kStale, cmd_shutdown,
+  t.add(spec("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti, cmd_shutdown,
              "Synchronously saves the database(s) to disk and shuts down the Redis server."));
   auto fn = spec("function", -2, kNoScript, cmd_function, "A container for function commands.", "7.0.0");
   fn.subcommands = {"function|flush", "function|list"};

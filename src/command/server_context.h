@@ -11,6 +11,7 @@
 #include "common/latency_histogram.h"
 #include "command/session.h"
 #include "command/settings.h"
+#include "command/watched_keys.h"
 #include "engine/engine.h"
 
 namespace cairn::command {
@@ -52,8 +53,14 @@ struct ServerStats {
 
 class ServerContext {
  public:
-  ServerContext(engine::Engine& e, Settings& s, ClientRegistry& c) : engine_(e), settings_(s), clients_(c) {}
+  ServerContext(engine::Engine& e, Settings& s, ClientRegistry& c) : engine_(e), settings_(s), clients_(c) {
+    engine_.set_change_observer(&watched_keys_);
+  }
+  ~ServerContext() { engine_.set_change_observer(nullptr); }
+  ServerContext(const ServerContext&) = delete;
+  ServerContext& operator=(const ServerContext&) = delete;
   engine::Engine& engine() { return engine_; }
+  WatchedKeys& watched_keys() { return watched_keys_; }
   Settings& settings() { return settings_; }
   ClientRegistry& clients() { return clients_; }
   ServerStats& stats() { return stats_; }
@@ -67,6 +74,7 @@ class ServerContext {
   Settings& settings_;
   ClientRegistry& clients_;
   ServerStats stats_;
+  WatchedKeys watched_keys_;
 };
 
 }  // namespace cairn::command

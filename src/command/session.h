@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace cairn::command {
 
@@ -24,6 +25,25 @@ struct WatchState {
   uint8_t ns = 0;
   std::string key;
   uint64_t position = 0;  // the last revision delivered (or skipped)
+};
+
+// MULTI … EXEC: the commands queued so far (copies: the input buffer moves
+// on), whether queuing one failed (EXEC then answers EXECABORT), and the keys
+// WATCHed (watched_keys.h). `dirty` is set by whichever thread runs the write
+// that touches a watched key.
+struct MultiState {
+  bool active = false;
+  bool queue_error = false;
+  bool executing = false;  // EXEC is running the queue
+  std::vector<std::vector<std::string>> queued;
+  size_t queued_bytes = 0;
+  struct Watched {
+    uint8_t ns;
+    std::string key;
+    bool expired_at_watch;  // present but already expired when WATCHed
+  };
+  std::vector<Watched> watched;
+  std::atomic<bool> dirty{false};
 };
 
 struct Session {
@@ -51,6 +71,7 @@ struct Session {
   mutable std::mutex info_mu;
   std::string lib_name, lib_ver;  // CLIENT SETINFO
   WatchState watch;
+  MultiState multi;
   // Set by the network layer; closes the connection from any thread.
   std::function<void()> kill;
 };

@@ -54,6 +54,7 @@ void register_all_commands() {
   register_list_commands(t);
   register_zset_commands(t);
   register_watch_commands(t);
+  register_transaction_commands(t);
   register_key_commands(t);
   register_server_commands(t);
   register_introspection_commands(t);

@@ -33,6 +33,9 @@ enum CommandFlag : uint32_t {
   kConnection = 1 << 12,  // connection state only (documentation/ACL category)
   kMayReplicate = 1 << 13,
   kWhileWatching = 1 << 14,  // allowed on a connection in CAIRN.WATCH mode
+  kOnWriter = 1 << 15,       // runs in a write group without writing (WATCH, EXEC: ordered with commits)
+  kMultiControl = 1 << 16,   // runs at once inside MULTI instead of being queued (EXEC, DISCARD, WATCH, …)
+  kNoMulti = 1 << 17,        // refused inside MULTI (SAVE, SHUTDOWN)
 };
 
 struct CommandStats {
@@ -100,5 +103,6 @@ void register_introspection_commands(CommandTable& t);
 void register_list_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
 void register_watch_commands(CommandTable& t);
+void register_transaction_commands(CommandTable& t);
 
 }  // namespace cairn::command

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -56,6 +57,18 @@ class WriteOp {
   virtual size_t writes() const { return 1; }
   virtual void execute(Txn& txn) = 0;
   virtual void complete(const rocksdb::Status& status) = 0;
+};
+
+enum class FeedKind : uint8_t;  // txn.h
+
+// Told of each key a write changes, when the write is made in its group
+// (before the group commits; a group that then fails to commit was still
+// reported). WATCH uses it. Runs on whichever thread runs the group, with
+// groups serialized, so it must be cheap and must not block.
+class ChangeObserver {
+ public:
+  virtual ~ChangeObserver() = default;
+  virtual void changed(uint8_t ns, FeedKind kind, std::string_view key) = 0;
 };
 
 struct EngineStats {
@@ -122,6 +135,8 @@ class Engine {
   // newest state when it has none (only the writer thread reads that way).
   rocksdb::Status cached_get(std::string_view key, const rocksdb::ReadOptions& ro, rocksdb::PinnableSlice* value);
   FsyncPolicy fsync() const { return fsync_.load(); }
+  // nullptr to stop. Thread-safe; the observer must outlive its registration.
+  void set_change_observer(ChangeObserver* o) { change_observer_.store(o, std::memory_order_release); }
 
  private:
   friend class Txn;
@@ -149,6 +164,7 @@ class Engine {
   std::vector<std::pair<uint64_t, std::function<void()>>> listeners_;
   uint64_t next_listener_id_ = 1;
   std::atomic<bool> has_listeners_{false};
+  std::atomic<ChangeObserver*> change_observer_{nullptr};
 
   std::array<std::atomic<int64_t>, kMaxNamespaces> counts_{};
   std::atomic<uint64_t> last_revision_{0};

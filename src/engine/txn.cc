@@ -173,6 +173,7 @@ void Txn::feed(uint8_t ns, FeedKind kind, std::string_view user_key) {
   v.push_back(static_cast<char>(kind));
   v.append(user_key);
   uint64_t rev = revision();
+  if (ChangeObserver* o = engine_.change_observer_.load(std::memory_order_acquire)) o->changed(ns, kind, user_key);
   // Nothing in a group reads the feed back: skip the batch's index.
   batch_.GetWriteBatch()->Put(engine_.cf(Cf::kFeed), feed_key(rev, feed_index_++), v);
 }

@@ -224,8 +224,38 @@ std::optional<std::string> random_key(View& v, uint8_t ns, int64_t now_ms) {
 
 namespace cairn::model {
 
-void flush_namespace(Txn& t, uint8_t ns) {
+void flush_namespace(Txn& t, uint8_t ns, bool in_transaction) {
   constexpr int64_t kPointDeleteLimit = 1000;
+  if (in_transaction) {
+    // Inside EXEC the group is not exclusive and later commands of the same
+    // commit read and write the namespace: only point deletes, which they see
+    // and which cannot remove what they write after.
+    std::string lower = engine::data_prefix(ns);
+    std::vector<std::string> keys;
+    {
+      auto it = t.iterate(Cf::kData, lower, prefix_successor(lower));
+      for ((*it)->Seek(lower); (*it)->Valid(); (*it)->Next()) keys.emplace_back((*it)->key().data() + 1, (*it)->key().size() - 1);
+      engine::check((*it)->status());
+    }
+    for (const auto& k : keys) {
+      Found f;
+      find(t, ns, k, t.now_ms(), &f);
+      if (!f.present) continue;
+      t.del(Cf::kData, engine::data_key(ns, k));
+      t.del(Cf::kScan, engine::scan_key(ns, k));
+      if (f.header.expire_at_ms) t.del(Cf::kExpiry, engine::expiry_key(f.header.expire_at_ms, ns, k));
+    }
+    std::vector<std::string> members;
+    {
+      auto it = t.iterate(Cf::kMembers, lower, prefix_successor(lower));
+      for ((*it)->Seek(lower); (*it)->Valid(); (*it)->Next()) members.emplace_back((*it)->key().ToString());
+      engine::check((*it)->status());
+    }
+    for (const auto& k : members) t.del(Cf::kMembers, k);
+    t.set_count(ns, 0);
+    t.feed(ns, engine::FeedKind::kFlush, {});
+    return;
+  }
   if (t.key_count(ns) <= kPointDeleteLimit) {
     // Small: delete key by key, which also clears their expiry entries.
     std::string lower = engine::data_prefix(ns);

@@ -58,5 +58,7 @@ using engine::prefix_successor;
 namespace cairn::model {
 // Empties namespace `ns`. Must run in an exclusive op: large namespaces are
 // removed with range deletes, which reads in the same group would not see.
-void flush_namespace(Txn& t, uint8_t ns);
+// in_transaction (inside EXEC, not exclusive): point deletes only, O(keys and
+// members), so the rest of the commit sees them.
+void flush_namespace(Txn& t, uint8_t ns, bool in_transaction = false);
 }  // namespace cairn::model

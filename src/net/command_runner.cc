@@ -37,18 +37,23 @@ asio::awaitable<void> run_commands(command::ServerContext& server, command::Sess
   if (atomic) {
     // One op for everything; alone in its group if any command needs that.
     command::CommandOp op(server, session, reply);
+    op.one_commit = true;
     for (command::Argv argv : commands) {
       const command::CommandSpec* s = command::lookup_command(argv[0]);
       if (s && (s->flags & command::kExclusive)) op.is_exclusive = true;
       op.commands.push_back(argv);
     }
+    // Run as EXEC runs its queue: FLUSHDB then deletes key by key, which the
+    // later commands of the transaction see.
+    session.multi.executing = true;
     co_await async_run_op(server.engine(), op, asio::use_awaitable);
+    session.multi.executing = false;
     co_return;
   }
   size_t i = 0;
   while (i < commands.size()) {
     const command::CommandSpec* spec = command::lookup_command(commands[i][0]);
-    if (runs_on_writer(spec)) {
+    if (runs_on_writer(session, spec)) {
       command::CommandOp op(server, session, reply);
       i = gather_writes(op, spec, i, commands.size(), [&](size_t k) { return commands[k]; });
       co_await async_run_op(server.engine(), op, asio::use_awaitable);

@@ -16,10 +16,14 @@
 
 namespace cairn::net {
 
-// Whether a command runs on the writer thread: a write, or exclusive.
-// (Unknown commands run where they are; they only produce an error.)
+// Whether a command runs on the writer thread: a write, exclusive, or
+// ordered with the writes (WATCH, EXEC). Unknown commands run where they are
+// (they only produce an error); so does a command that MULTI queues.
 inline bool runs_on_writer(const command::CommandSpec* spec) {
-  return spec && (spec->is_write() || (spec->flags & command::kExclusive));
+  return spec && (spec->is_write() || (spec->flags & (command::kExclusive | command::kOnWriter)));
+}
+inline bool runs_on_writer(const command::Session& session, const command::CommandSpec* spec) {
+  return !command::queues_in_multi(session, spec) && runs_on_writer(spec);
 }
 
 // Fills `op` with the commands from index `i` that go to the writer together

@@ -297,6 +297,12 @@ asio::awaitable<void> HttpConnection::upstash(Request& req, std::string_view pat
   session.authenticated = true;
   session.addr = peer_;
   session.created_ms = engine::unix_ms();
+  // The session ends with the request: so do its WATCHes.
+  struct Unwatch {
+    command::ServerContext& server;
+    command::Session& session;
+    ~Unwatch() { server.watched_keys().unwatch_all(&session); }
+  } unwatch{server_, session};
   co_await run_commands(server_, session, reply, argvs, path == "/multi-exec");
 
   const auto& results = reply.results();

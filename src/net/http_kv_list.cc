@@ -63,7 +63,10 @@ asio::awaitable<void> handle_kv_namespace(command::ServerContext& server, HttpRe
   uint8_t ns = 0;
   if (!parse_ns(query, &ns, res)) co_return;
   if (req.method() == http::verb::delete_) {
-    FnOp op([&](engine::Txn& txn) { model::flush_namespace(txn, ns); });
+    FnOp op([&](engine::Txn& txn) {
+      server.watched_keys().flushing(txn, ns, txn.now_ms());
+      model::flush_namespace(txn, ns);
+    });
     op.is_exclusive = true;
     co_await async_run_op(server.engine(), op, asio::use_awaitable);
     if (!op.status.ok() || !op.failure.empty()) {

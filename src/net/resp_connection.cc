@@ -60,6 +60,7 @@ void RespConnection::close() {
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
+  server_.watched_keys().unwatch_all(&session_);
   if (registered_) {
     server_.clients().remove(session_.id);
     registered_ = false;
@@ -162,7 +163,7 @@ asio::awaitable<void> RespConnection::execute_batch() {
                                "while the connection watches",
                                spec->name));
       ++i;
-    } else if (runs_on_writer(spec)) {
+    } else if (runs_on_writer(session_, spec)) {
       reads.reset();
       command::CommandOp op(server_, session_, reply_);
       i = gather_writes(op, spec, i, cmds_.size(), argv_at);

@@ -9,7 +9,8 @@ crash (kill -9) must never lose an acknowledged write. This script checks that p
      (50 string keys, a counter, a hash and a list) and does a mix of SET (values that encode
      writer and sequence number), APPEND, DEL, INCR, INCRBY, HSET, HDEL, LPUSH and RPOP, one
      request at a time (no pipelining), plus an occasional GET that checks the server agrees
-     with what was acknowledged. HTTP writers (default 2) do the same over the HTTP port with
+     with what was acknowledged, and now and then a MULTI / SET a / SET b / EXEC that sets two
+     keys of its own to one value: after any crash both must hold the same value. HTTP writers (default 2) do the same over the HTTP port with
      PUT, DELETE and GET on /v1/kv/{key}, and Upstash /multi-exec transactions that set two
      keys to one value: after any crash both keys must hold the same value.
      Each writer keeps the last acknowledged state of each of its keys, and the one request
@@ -320,6 +321,7 @@ class Writer(threading.Thread):
         self.counter_key = "crash:counter:w%d" % index
         self.hash_key = "crash:hash:w%d" % index
         self.list_key = "crash:list:w%d" % index
+        self.pair = ("crash:mpair:w%d:a" % index, "crash:mpair:w%d:b" % index)  # MULTI/EXEC sets both
         self.state = state          # key -> last acknowledged value (bytes) or None; shared
         self.rng = random.Random(rng_seed)
         self.round_no = round_no
@@ -336,6 +338,8 @@ class Writer(threading.Thread):
         r = self.rng.random()
         self.seq += 1
         tag = b"w%d:r%d:s%d" % (self.index, self.round_no, self.seq)
+        if r < 0.04:
+            return None, ("MULTI-PAIR", tag)
         if r < 0.20:
             return self.counter_key, ("INCR",)
         if r < 0.25:
@@ -398,6 +402,20 @@ class Writer(threading.Thread):
             conn = RespConnection(self.port, timeout=self.timeout)
             while not self.stop_flag.is_set():
                 key, op = self.next_op()
+                if op[0] == "MULTI-PAIR":
+                    # One transaction sets both keys: after any crash both or neither.
+                    a, b = self.pair
+                    tag = op[1]
+                    self.in_flight = [(a, ("SET", tag)), (b, ("SET", tag))]
+                    replies = [conn.call("MULTI"), conn.call("SET", a, tag), conn.call("SET", b, tag),
+                               conn.call("EXEC")]
+                    self.in_flight = None
+                    if replies != ["OK", "QUEUED", "QUEUED", ["OK", "OK"]]:
+                        self.problems.append("MULTI/SET/SET/EXEC answered %r" % (replies,))
+                        return
+                    self.state[a] = self.state[b] = tag
+                    self.acked += 1
+                    continue
                 before = self.state[key]
                 if op[0] == "GET":
                     reply = conn.call("GET", key)
@@ -666,6 +684,9 @@ def main():
         state["crash:hash:w%d" % w] = None
         state["crash:list:w%d" % w] = None
     http_keys, pairs = [], []
+    for w in range(args.writers):
+        pairs.append(("crash:mpair:w%d:a" % w, "crash:mpair:w%d:b" % w))
+        state.update({key: None for key in pairs[-1]})
     for h in range(args.http_writers):
         http_keys.append(["crash:http:h%d:k%02d" % (h, i) for i in range(10)])
         pairs.append(("crash:pair:h%d:a" % h, "crash:pair:h%d:b" % h))
@@ -689,7 +710,7 @@ def main():
         for round_no in range(1, args.rounds + 1):
             writers = [Writer(w, port, args.keys_per_writer, state, rng.randrange(1 << 31),
                               round_no, args.reply_timeout) for w in range(args.writers)]
-            writers += [HttpWriter(h, http_port, http_keys[h], pairs[h], state, rng.randrange(1 << 31),
+            writers += [HttpWriter(h, http_port, http_keys[h], pairs[args.writers + h], state, rng.randrange(1 << 31),
                                    round_no, args.reply_timeout) for h in range(args.http_writers)]
             for t in writers:
                 t.start()

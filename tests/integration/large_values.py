@@ -7,23 +7,19 @@ overwrite removes them.
     /usr/bin/python3 tests/integration/large_values.py --binary build/cairn
 """
 
-import argparse
 import os
 import random
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from cairn_server import CairnServer, rss_kb  # noqa: E402
-from checks import check, finish  # noqa: E402
+from checks import binary_arg, check, finish  # noqa: E402
 
 MAX = 512 * 1024 * 1024
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    args = ap.parse_args()
-    with CairnServer(args.binary, extra_args=["--fsync", "always"]) as srv:
+    with CairnServer(binary_arg(), extra_args=["--fsync", "always"]) as srv:
         c = srv.client()
         c.set("canary", "alive")
         rss_before = rss_kb(srv.pid)

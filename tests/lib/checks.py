@@ -1,6 +1,7 @@
 """Named checks for the integration scripts: each prints ok/FAIL, and
 finish() prints the totals and exits non-zero if any failed."""
 
+import argparse
 import sys
 
 _failures = []
@@ -17,3 +18,10 @@ def finish():
     if _failures:
         print("failed: " + ", ".join(_failures))
         sys.exit(1)
+
+
+def binary_arg():
+    """The --binary argument every integration script takes: the cairn to test."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    return ap.parse_args().binary

@@ -1,0 +1,76 @@
+// WATCH's registry; see watched_keys.h.
+#include "command/watched_keys.h"
+
+#include <algorithm>
+
+#include "engine/keyspace.h"
+#include "engine/status.h"
+#include "engine/txn.h"
+
+namespace cairn::command {
+
+std::string WatchedKeys::slot(uint8_t ns, std::string_view key) {
+  std::string k;
+  k.reserve(1 + key.size());
+  k.push_back(static_cast<char>(ns));
+  k.append(key);
+  return k;
+}
+
+void WatchedKeys::watch(Session* s, uint8_t ns, std::string_view key, bool expired_now) {
+  for (const auto& w : s->multi.watched) {
+    if (w.ns == ns && w.key == key) return;  // Redis: watching twice is once
+  }
+  s->multi.watched.push_back({ns, std::string(key), expired_now});
+  std::lock_guard lock(mu_);
+  auto& list = by_key_[slot(ns, key)];
+  list.push_back({s, expired_now});
+  count_.store(by_key_.size(), std::memory_order_relaxed);
+}
+
+void WatchedKeys::unwatch_all(Session* s) {
+  if (!s->multi.watched.empty()) {
+    std::lock_guard lock(mu_);
+    for (const auto& w : s->multi.watched) {
+      auto it = by_key_.find(slot(w.ns, w.key));
+      if (it == by_key_.end()) continue;
+      auto& list = it->second;
+      list.erase(std::remove_if(list.begin(), list.end(), [s](const Watcher& x) { return x.session == s; }),
+                 list.end());
+      if (list.empty()) by_key_.erase(it);
+    }
+    count_.store(by_key_.size(), std::memory_order_relaxed);
+    s->multi.watched.clear();
+  }
+  s->multi.dirty.store(false, std::memory_order_relaxed);
+}
+
+void WatchedKeys::flushing(engine::View& view, uint8_t ns, int64_t now_ms) {
+  if (count_.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard lock(mu_);
+  for (auto& [k, list] : by_key_) {
+    if (static_cast<uint8_t>(k[0]) != ns) continue;
+    engine::Found f;
+    engine::check(engine::lookup(view, ns, std::string_view(k).substr(1), now_ms, &f));
+    if (!f.present) continue;
+    for (auto& w : list) w.session->multi.dirty.store(true, std::memory_order_relaxed);
+  }
+}
+
+void WatchedKeys::changed(uint8_t ns, engine::FeedKind kind, std::string_view key) {
+  if (count_.load(std::memory_order_relaxed) == 0 || kind == engine::FeedKind::kFlush) return;
+  std::lock_guard lock(mu_);
+  auto it = by_key_.find(slot(ns, key));
+  if (it == by_key_.end()) return;
+  for (auto& w : it->second) {
+    if (w.expired_at_watch) {
+      // Already expired when watched: its removal by expiry changes nothing
+      // the watcher saw; a later write does.
+      w.expired_at_watch = false;
+      if (kind == engine::FeedKind::kExpired) continue;
+    }
+    w.session->multi.dirty.store(true, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace cairn::command

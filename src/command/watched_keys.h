@@ -1,0 +1,50 @@
+// WATCH's registry: which sessions watch which keys. The engine reports every
+// key a write changes (engine::ChangeObserver) as the write is made, from any
+// door, the expiry sweep included; a session watching that key is marked
+// dirty and its EXEC answers nil. As in Redis 7.0: a key that was already
+// expired when watched and is then removed by expiry is not a change, and
+// FLUSHDB/FLUSHALL touch only the watched keys that existed (flushing()).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "command/session.h"
+#include "engine/engine.h"
+#include "engine/view.h"
+
+namespace cairn::command {
+
+class WatchedKeys final : public engine::ChangeObserver {
+ public:
+  // Adds (ns, key) to s's watched keys (s->multi.watched too).
+  void watch(Session* s, uint8_t ns, std::string_view key, bool expired_now);
+  // Drops all of s's watches and clears its dirty mark (EXEC, DISCARD,
+  // UNWATCH, RESET, disconnect).
+  void unwatch_all(Session* s);
+  // Namespace `ns` is about to be emptied: marks the sessions watching a key
+  // that exists in `view`.
+  void flushing(engine::View& view, uint8_t ns, int64_t now_ms);
+
+  void changed(uint8_t ns, engine::FeedKind kind, std::string_view key) override;
+
+  size_t watched_keys() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Watcher {
+    Session* session;
+    bool expired_at_watch;
+  };
+  static std::string slot(uint8_t ns, std::string_view key);
+
+  std::mutex mu_;
+  std::atomic<size_t> count_{0};  // keys in by_key_: 0 lets changed() return at once
+  std::unordered_map<std::string, std::vector<Watcher>> by_key_;
+};
+
+}  // namespace cairn::command
