@@ -5,6 +5,7 @@
 
 #include "command/args.h"
 #include "command/errors.h"
+#include "command/notify.h"
 #include "command/server_context.h"
 #include "command/table.h"
 #include "model/numbers.h"
@@ -54,6 +55,7 @@ void cmd_setbit(CommandCtx& ctx) {
   cur = b == "1" ? (cur | mask) : (cur & static_cast<uint8_t>(~mask));
   char next = static_cast<char>(cur);
   model::write_range(t, ctx.ns(), ctx.arg(1), f, byte, std::string_view(&next, 1));
+  notify(ctx, engine::kEventString, "setbit", ctx.arg(1));
   ctx.reply.integer(old);
 }
 

@@ -35,7 +35,9 @@ std::string client_line(Session& s, const CommandCtx& ctx, int64_t now_ms) {
   if (is_caller) {
     for (std::string_view a : ctx.argv) argv_mem += a.size();
   }
+  Channels::Counts subs = ctx.server.channels().counts(s.subscriber);
   std::string flags;
+  if (subs.total() > 0) flags += 'P';
   if (s.no_evict) flags += 'e';
   if (s.no_touch) flags += 'T';
   if (flags.empty()) flags.push_back('N');  // not = "N": GCC 12 warns falsely (-Wrestrict)
@@ -48,19 +50,27 @@ std::string client_line(Session& s, const CommandCtx& ctx, int64_t now_ms) {
     lib_ver = s.lib_ver;
   }
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi=-1 qbuf={} "
       "qbuf-free=0 argv-mem={} multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem={} events=r cmd={} "
       "user=default redir=-1 resp={} lib-name={} lib-ver={}",
       s.id, s.addr, s.laddr, s.fd, name, std::max<int64_t>(0, (now_ms - s.created_ms) / 1000),
       std::max<int64_t>(0, (now_ms - s.last_active_ms.load(std::memory_order_relaxed)) / 1000), flags,
-      static_cast<int>(s.db), qbuf, argv_mem, qbuf + argv_mem + sizeof(Session), cmd ? cmd : "NULL", s.resp.load(),
+      static_cast<int>(s.db), subs.channels, subs.patterns, subs.shards, qbuf, argv_mem, qbuf + argv_mem + sizeof(Session), cmd ? cmd : "NULL", s.resp.load(),
       lib_name, lib_ver);
 }
 
-// Redis's client types: every Cairn client is "normal".
+// Redis's client types: a subscribed client is "pubsub", every other one
+// "normal" (there are no replicas).
 bool known_client_type(std::string_view t) {
   return iequals(t, "normal") || iequals(t, "master") || iequals(t, "replica") || iequals(t, "slave") ||
          iequals(t, "pubsub");
+}
+
+// Whether `s` is a client of TYPE `t` (one known_client_type accepts).
+bool is_client_type(CommandCtx& ctx, Session& s, std::string_view t) {
+  bool pubsub = ctx.server.channels().counts(s.subscriber).total() > 0;
+  if (iequals(t, "pubsub")) return pubsub;
+  return iequals(t, "normal") && !pubsub;
 }
 
 // Lines for the clients `pick` accepts, in connection order.
@@ -85,8 +95,8 @@ void cmd_client_list(CommandCtx& ctx) {
       ctx.reply.error(one_line(fmt::format("ERR Unknown client type '{}'", t)));
       return;
     }
-    bool normal = iequals(t, "normal");
-    pick = [normal](Session&) { return normal; };
+    std::string type(t);
+    pick = [&ctx, type](Session& s) { return is_client_type(ctx, s, type); };
   } else if (ctx.argc() > 3 && iequals(ctx.arg(2), "id")) {
     for (size_t i = 3; i < ctx.argc(); ++i) {
       int64_t id;
@@ -168,16 +178,24 @@ void cmd_client_no_touch(CommandCtx& ctx) {
   ctx.reply.ok();
 }
 
-// Only ON: silencing replies would need the connection's writer to drop them.
+// The RESP connection drops the replies (net/resp_connection.cc); OFF and
+// SKIP themselves answer nothing. An HTTP request always gets its answers.
 void cmd_client_reply(CommandCtx& ctx) {
   std::string_view mode = ctx.arg(2);
-  if (iequals(mode, "on")) {
-    ctx.reply.ok();
-  } else if (iequals(mode, "off") || iequals(mode, "skip")) {
-    ctx.reply.error(fmt::format("ERR CLIENT REPLY {} is not supported by Cairn", upper(mode)));
-  } else {
+  bool on = iequals(mode, "on"), off = iequals(mode, "off"), skip = iequals(mode, "skip");
+  if (!on && !off && !skip) {
     ctx.reply.error(err::kSyntax);
+    return;
   }
+  if (ctx.session.door != Door::kResp) {
+    if (on) ctx.reply.ok();
+    else ctx.reply.error(fmt::format("ERR CLIENT REPLY {} needs a RESP connection", upper(mode)));
+    return;
+  }
+  ctx.session.reply_mode_set = true;
+  ctx.session.replies_off = off;
+  ctx.session.skip_next_reply = skip;
+  if (on) ctx.reply.ok();
 }
 
 // CLIENT PAUSE is accepted and does nothing: Cairn has no failover to pause
@@ -229,7 +247,7 @@ void cmd_client_trackinginfo(CommandCtx& ctx) {
 struct KillFilter {
   std::string_view addr, laddr;
   uint64_t id = 0;
-  bool normal_only = true;  // TYPE normal or none; other types match nobody
+  std::string_view type;  // TYPE: normal, pubsub (replicas and masters match nobody)
   bool skipme = true;
 };
 
@@ -258,7 +276,7 @@ bool parse_kill_filter(CommandCtx& ctx, KillFilter* f) {
         ctx.reply.error(one_line(fmt::format("ERR Unknown client type '{}'", val)));
         return false;
       }
-      f->normal_only = iequals(val, "normal");
+      f->type = val;
     } else if (iequals(opt, "addr")) {
       f->addr = val;
     } else if (iequals(opt, "laddr")) {
@@ -278,9 +296,9 @@ bool parse_kill_filter(CommandCtx& ctx, KillFilter* f) {
   return true;
 }
 
-bool kill_matches(const KillFilter& f, const Session& s) {
-  return f.normal_only && (f.addr.empty() || s.addr == f.addr) && (f.laddr.empty() || s.laddr == f.laddr) &&
-         (f.id == 0 || s.id == f.id);
+bool kill_matches(CommandCtx& ctx, const KillFilter& f, Session& s) {
+  return (f.type.empty() || is_client_type(ctx, s, f.type)) && (f.addr.empty() || s.addr == f.addr) &&
+         (f.laddr.empty() || s.laddr == f.laddr) && (f.id == 0 || s.id == f.id);
 }
 
 void cmd_client_kill(CommandCtx& ctx) {
@@ -288,7 +306,7 @@ void cmd_client_kill(CommandCtx& ctx) {
   if (!parse_kill_filter(ctx, &f)) return;
   bool kill_self = false;
   size_t killed = ctx.server.clients().kill_if([&](Session& s) {
-    if (!kill_matches(f, s)) return false;
+    if (!kill_matches(ctx, f, s)) return false;
     if (&s == &ctx.session) {
       kill_self = !f.skipme;
       return false;  // closed after this reply instead
@@ -324,7 +342,7 @@ void cmd_client_help(CommandCtx& ctx) {
                    "    * ID <id> [<id> ...]", "      Return clients with the given IDs.", "UNPAUSE",
                    "    Stop the current client pause, resuming traffic (Cairn never pauses).",
                    "PAUSE <timeout> [WRITE|ALL]", "    Accepted for compatibility; Cairn does not pause clients.",
-                   "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection (only ON).",
+                   "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
                    "SETNAME <name>", "    Assign the name <name> to the current connection.",
                    "SETINFO (LIB-NAME|LIB-VER) <value>", "    Set client library name or version.",
                    "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",

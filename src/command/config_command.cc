@@ -75,6 +75,12 @@ std::string get_timeout(ServerContext& s) { return std::to_string(s.settings().t
 void set_timeout(ServerContext& s, const std::string& v) { s.settings().timeout_seconds.store(to_i64(v)); }
 std::string get_maxclients(ServerContext& s) { return std::to_string(s.settings().maxclients.load()); }
 void set_maxclients(ServerContext& s, const std::string& v) { s.settings().maxclients.store(to_u64(v)); }
+std::string get_notify(ServerContext& s) { return format_event_flags(s.notify_flags()); }
+void set_notify(ServerContext& s, const std::string& v) {
+  uint32_t flags = 0;
+  parse_event_flags(v, &flags);  // already normalized
+  s.set_notify_flags(flags);
+}
 std::string get_yes(ServerContext&) { return "yes"; }
 void set_nothing(ServerContext&, const std::string&) {}
 std::string get_appendfsync(ServerContext& s) { return fsync_name(s.engine().fsync()); }
@@ -161,7 +167,7 @@ const ConfigDef kConfigs[] = {
     {.name = "lazyfree-lazy-user-del", .kind = K::kBool, .def = "no"},
     {.name = "lazyfree-lazy-user-flush", .kind = K::kBool, .def = "no"},
     {.name = "latency-tracking", .kind = K::kBool, .def = "yes"},
-    {.name = "notify-keyspace-events", .kind = K::kNotify, .def = ""},
+    {.name = "notify-keyspace-events", .kind = K::kNotify, .get = get_notify, .set = set_notify},
     {.name = "slowlog-log-slower-than", .kind = K::kInt, .def = "10000", .min = -1},
     {.name = "slowlog-max-len", .kind = K::kInt, .def = "128", .max = kLongMax},
     {.name = "busy-reply-threshold", .alias = "lua-time-limit", .kind = K::kInt, .def = "5000", .max = kLongMax},
@@ -268,37 +274,10 @@ Normalized normalize_save(std::string_view v) {
 }
 
 // Keyspace event classes, in the order Redis prints them.
-struct EventClass {
-  char c;
-  uint32_t bit;
-};
-constexpr EventClass kEventClasses[] = {{'g', 1 << 2},  {'$', 1 << 3},  {'l', 1 << 4},  {'s', 1 << 5},
-                                        {'h', 1 << 6},  {'z', 1 << 7},  {'x', 1 << 8},  {'e', 1 << 9},
-                                        {'t', 1 << 10}, {'d', 1 << 13}, {'n', 1 << 14}, {'K', 1 << 0},
-                                        {'E', 1 << 1},  {'m', 1 << 11}};
-constexpr uint32_t kEventsAll = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) |
-                                (1 << 9) | (1 << 10) | (1 << 13);
-
 Normalized normalize_notify(std::string_view v) {
   uint32_t flags = 0;
-  for (char c : v) {
-    if (c == 'A') {
-      flags |= kEventsAll;
-      continue;
-    }
-    auto it = std::find_if(std::begin(kEventClasses), std::end(kEventClasses),
-                           [c](const EventClass& e) { return e.c == c; });
-    if (it == std::end(kEventClasses)) return {"", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."};
-    flags |= it->bit;
-  }
-  std::string out;
-  bool all = (flags & kEventsAll) == kEventsAll;
-  if (all) out += 'A';
-  for (const EventClass& e : kEventClasses) {
-    bool in_all = (e.bit & kEventsAll) != 0 || e.c == 'n';
-    if ((flags & e.bit) && !(all && in_all)) out += e.c;
-  }
-  return {out, nullptr};
+  if (!parse_event_flags(v, &flags)) return {"", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."};
+  return {format_event_flags(flags), nullptr};
 }
 
 // "normal 0 0 0 slave … pubsub …": class, hard limit, soft limit, soft seconds.

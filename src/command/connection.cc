@@ -20,6 +20,13 @@ void cmd_ping(CommandCtx& ctx) {
     ctx.reply.error(err::wrong_arity("ping"));
     return;
   }
+  if (ctx.session.subscriptions > 0 && ctx.session.resp.load() == 2) {
+    // Redis's subscribed form of the reply.
+    ctx.reply.array(2);
+    ctx.reply.bulk("pong");
+    ctx.reply.bulk(ctx.argc() == 2 ? ctx.arg(1) : std::string_view());
+    return;
+  }
   if (ctx.argc() == 2) ctx.reply.bulk(ctx.arg(1));
   else ctx.reply.simple("PONG");
 }
@@ -146,6 +153,9 @@ void cmd_reset(CommandCtx& ctx) {
   ctx.session.multi.queued.clear();
   ctx.session.multi.queued_bytes = 0;
   ctx.server.watched_keys().unwatch_all(&ctx.session);
+  if (ctx.session.subscriber) ctx.server.channels().unsubscribe_all(ctx.session.subscriber);
+  ctx.session.subscriptions = 0;
+  ctx.session.replies_off = ctx.session.skip_next_reply = false;
   ctx.session.authenticated = !ctx.server.settings().has_password.load();
   ctx.reply.simple("RESET");
 }
@@ -163,15 +173,15 @@ CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::st
 }  // namespace
 
 void register_connection_commands(CommandTable& t) {
-  t.add(spec("ping", -1, kFast | kWhileWatching, cmd_ping, "Returns the server's liveliness response."));
+  t.add(spec("ping", -1, kFast | kWhileWatching | kWhileSubscribed, cmd_ping, "Returns the server's liveliness response."));
   t.add(spec("echo", 2, kFast, cmd_echo, "Returns the given string."));
   t.add(spec("select", 2, kFast | kLoading | kStale, cmd_select, "Changes the selected database."));
   t.add(spec("auth", -2, kNoAuth | kFast | kNoScript | kLoading | kStale, cmd_auth, "Authenticates the connection."));
   t.add(spec("hello", -1, kNoAuth | kFast | kNoScript | kLoading | kStale, cmd_hello,
              "Handshakes with the Redis server.", "6.0.0"));
-  t.add(spec("reset", 1, kNoAuth | kFast | kWhileWatching | kMultiControl | kNoScript | kLoading | kStale, cmd_reset,
+  t.add(spec("reset", 1, kNoAuth | kFast | kWhileWatching | kMultiControl | kWhileSubscribed | kNoScript | kLoading | kStale, cmd_reset,
              "Resets the connection.", "6.2.0"));
-  t.add(spec("quit", -1, kNoAuth | kFast | kWhileWatching | kMultiControl | kNoScript | kLoading | kStale, cmd_quit,
+  t.add(spec("quit", -1, kNoAuth | kFast | kWhileWatching | kMultiControl | kWhileSubscribed | kNoScript | kLoading | kStale, cmd_quit,
              "Closes the connection."));
 }
 

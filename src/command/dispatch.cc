@@ -66,6 +66,14 @@ bool command_checks(CommandCtx& ctx, const CommandSpec* spec) {
     spec->stats->rejected++;
     return false;
   }
+  if (ctx.session.subscriptions > 0 && ctx.session.resp.load(std::memory_order_relaxed) == 2 &&
+      !(spec->flags & kWhileSubscribed)) {
+    ctx.reply.error(fmt::format("ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                                "RESET are allowed in this context",
+                                spec->name));
+    spec->stats->rejected++;
+    return false;
+  }
   if (spec->first_key > 0) {
     uint64_t max_key = settings.max_key_bytes.load(std::memory_order_relaxed);
     int last = spec->last_key < 0 ? static_cast<int>(ctx.argc()) + spec->last_key : spec->last_key;

@@ -12,6 +12,7 @@
 #include "command/args.h"
 #include "command/errors.h"
 #include "command/member_scan.h"
+#include "command/notify.h"
 #include "command/server_context.h"
 #include "command/table.h"
 #include "model/hash.h"
@@ -56,6 +57,7 @@ void hset_generic(CommandCtx& ctx, bool is_hmset) {
   int64_t added = 0;
   OpStatus s = model::hash_set(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.argv.subspan(2), &added);
   if (reply_status_error(ctx, s)) return;
+  notify(ctx, engine::kEventHash, "hset", ctx.arg(1));
   if (is_hmset) ctx.reply.ok();
   else ctx.reply.integer(added);
 }
@@ -67,6 +69,7 @@ void cmd_hsetnx(CommandCtx& ctx) {
   bool set = false;
   OpStatus s = model::hash_set_if_absent(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), ctx.arg(3), &set);
   if (reply_status_error(ctx, s)) return;
+  if (set) notify(ctx, engine::kEventHash, "hset", ctx.arg(1));
   ctx.reply.integer(set ? 1 : 0);
 }
 
@@ -95,6 +98,10 @@ void cmd_hdel(CommandCtx& ctx) {
   int64_t removed = 0;
   OpStatus s = model::hash_delete(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.argv.subspan(2), &removed);
   if (reply_status_error(ctx, s)) return;
+  if (removed > 0) {
+    notify(ctx, engine::kEventHash, "hdel", ctx.arg(1));
+    notify_del_if_gone(ctx, ctx.arg(1));
+  }
   ctx.reply.integer(removed);
 }
 
@@ -146,6 +153,7 @@ void cmd_hincrby(CommandCtx& ctx) {
   int64_t result = 0;
   OpStatus s = model::hash_incr_by(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), delta, &result);
   if (reply_status_error(ctx, s)) return;
+  notify(ctx, engine::kEventHash, "hincrby", ctx.arg(1));
   ctx.reply.integer(result);
 }
 
@@ -163,6 +171,7 @@ void cmd_hincrbyfloat(CommandCtx& ctx) {
   std::string result;
   OpStatus s = model::hash_incr_by_float(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), delta, &result);
   if (reply_status_error(ctx, s)) return;
+  notify(ctx, engine::kEventHash, "hincrbyfloat", ctx.arg(1));
   ctx.reply.bulk(result);
 }
 

@@ -116,7 +116,7 @@ void info_stats(ServerContext& server, Out o) {
                  "expired_keys:{}\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:0\r\n"
                  "expire_cycle_cpu_milliseconds:0\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
                  "total_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\nkeyspace_hits:{}\r\n"
-                 "keyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
+                 "keyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\npubsubshard_channels:{}\r\n"
                  "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
                  "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\nactive_defrag_misses:0\r\n"
                  "active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
@@ -126,7 +126,9 @@ void info_stats(ServerContext& server, Out o) {
                  "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n",
                  s.connections_received.load(), s.commands.load(), s.net_input_bytes.load(),
                  s.net_output_bytes.load(), s.rejected_connections.load(), expired, s.keyspace_hits.load(),
-                 s.keyspace_misses.load(), s.error_replies.load());
+                 s.keyspace_misses.load(), server.channels().active_count(Channels::Space::kChannel),
+                 server.channels().patterns(), server.channels().active_count(Channels::Space::kShard),
+                 s.error_replies.load());
 }
 
 // A primary without replicas; the revision counts as the replication offset.

@@ -6,6 +6,7 @@
 
 #include "command/args.h"
 #include "command/errors.h"
+#include "command/notify.h"
 #include "command/server_context.h"
 #include "command/table.h"
 #include "model/keys.h"
@@ -19,7 +20,11 @@ using model::Found;
 
 void cmd_del(CommandCtx& ctx) {
   int64_t n = 0;
-  for (size_t i = 1; i < ctx.argc(); ++i) n += model::delete_key(ctx.txn(), ctx.ns(), ctx.arg(i)) ? 1 : 0;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (!model::delete_key(ctx.txn(), ctx.ns(), ctx.arg(i))) continue;
+    notify(ctx, engine::kEventGeneric, "del", ctx.arg(i));
+    ++n;
+  }
   ctx.reply.integer(n);
 }
 
@@ -40,6 +45,8 @@ void rename_generic(CommandCtx& ctx, bool nx) {
     case model::MoveResult::kNoSuchKey: ctx.reply.error(err::kNoSuchKey); return;
     case model::MoveResult::kTargetExists: ctx.reply.integer(0); return;
     case model::MoveResult::kOk:
+      notify(ctx, engine::kEventGeneric, "rename_from", ctx.arg(1));
+      notify(ctx, engine::kEventGeneric, "rename_to", ctx.arg(2));
       if (nx) ctx.reply.integer(1);
       else ctx.reply.ok();
       return;
@@ -80,6 +87,7 @@ void cmd_copy(CommandCtx& ctx) {
     return;
   }
   auto r = model::copy_key(ctx.txn(), ctx.ns(), ctx.arg(1), db, ctx.arg(2), replace);
+  if (r == model::MoveResult::kOk) notify_in(ctx, db, engine::kEventGeneric, "copy_to", ctx.arg(2));
   ctx.reply.integer(r == model::MoveResult::kOk ? 1 : 0);
 }
 
@@ -97,6 +105,8 @@ void cmd_move(CommandCtx& ctx) {
     return;
   }
   model::delete_key(t, ctx.ns(), ctx.arg(1));
+  notify(ctx, engine::kEventGeneric, "move_from", ctx.arg(1));
+  notify_in(ctx, db, engine::kEventGeneric, "move_to", ctx.arg(1));
   ctx.reply.integer(1);
 }
 
@@ -156,14 +166,20 @@ void expire_generic(CommandCtx& ctx, int64_t unit_ms, bool absolute) {
   }
   // A non-positive absolute time still means "in the past": delete.
   if (when <= 0) when = 1;
-  ctx.reply.integer(model::set_expire(ctx.txn(), ctx.ns(), ctx.arg(1), when, cond) ? 1 : 0);
+  bool changed = model::set_expire(ctx.txn(), ctx.ns(), ctx.arg(1), when, cond);
+  if (changed) notify(ctx, engine::kEventGeneric, when <= ctx.now_ms ? "del" : "expire", ctx.arg(1));
+  ctx.reply.integer(changed ? 1 : 0);
 }
 void cmd_expire(CommandCtx& ctx) { expire_generic(ctx, 1000, false); }
 void cmd_pexpire(CommandCtx& ctx) { expire_generic(ctx, 1, false); }
 void cmd_expireat(CommandCtx& ctx) { expire_generic(ctx, 1000, true); }
 void cmd_pexpireat(CommandCtx& ctx) { expire_generic(ctx, 1, true); }
 
-void cmd_persist(CommandCtx& ctx) { ctx.reply.integer(model::persist(ctx.txn(), ctx.ns(), ctx.arg(1)) ? 1 : 0); }
+void cmd_persist(CommandCtx& ctx) {
+  bool changed = model::persist(ctx.txn(), ctx.ns(), ctx.arg(1));
+  if (changed) notify(ctx, engine::kEventGeneric, "persist", ctx.arg(1));
+  ctx.reply.integer(changed ? 1 : 0);
+}
 
 void ttl_generic(CommandCtx& ctx, bool ms, bool absolute) {
   int64_t at = model::expire_at(ctx.view, ctx.ns(), ctx.arg(1), ctx.now_ms);

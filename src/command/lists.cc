@@ -12,6 +12,7 @@
 
 #include "command/args.h"
 #include "command/errors.h"
+#include "command/notify.h"
 #include "command/server_context.h"
 #include "command/table.h"
 #include "model/list.h"
@@ -59,6 +60,12 @@ bool arg_end(CommandCtx& ctx, size_t i, ListEnd* end) {
   return true;
 }
 
+// LPOP, RPOP, LMPOP, the source of LMOVE: the pop, then "del" if it emptied the list.
+void notify_popped(CommandCtx& ctx, ListEnd end, std::string_view key) {
+  notify(ctx, engine::kEventList, end == ListEnd::kHead ? "lpop" : "rpop", key);
+  notify_del_if_gone(ctx, key);
+}
+
 void reply_elements(CommandCtx& ctx, const std::vector<std::string>& elements) {
   ctx.reply.array(elements.size());
   for (const auto& e : elements) ctx.reply.bulk(e);
@@ -69,6 +76,7 @@ void push_generic(CommandCtx& ctx, ListEnd end, bool only_if_exists) {
   int64_t length;
   OpStatus s = model::list_push(ctx.txn(), ctx.ns(), ctx.arg(1), end, ctx.argv.subspan(2), only_if_exists, &length);
   if (wrong_type(ctx, s)) return;
+  if (length > 0) notify(ctx, engine::kEventList, end == ListEnd::kHead ? "lpush" : "rpush", ctx.arg(1));
   ctx.reply.integer(length);
 }
 void cmd_lpush(CommandCtx& ctx) { push_generic(ctx, ListEnd::kHead, false); }
@@ -100,6 +108,7 @@ void pop_generic(CommandCtx& ctx, ListEnd end) {
   std::vector<std::string> popped;
   OpStatus s = model::list_pop(t, ctx.ns(), ctx.arg(1), end, count, &popped);
   if (wrong_type(ctx, s)) return;
+  if (s == OpStatus::kOk) notify_popped(ctx, end, ctx.arg(1));
   if (s == OpStatus::kNotFound) {
     if (has_count) ctx.reply.null_array();
     else ctx.reply.null();
@@ -152,9 +161,14 @@ void cmd_lset(CommandCtx& ctx) {
   bool in_range;
   OpStatus s = model::list_set(t, ctx.ns(), ctx.arg(1), index, ctx.arg(3), &in_range);
   if (wrong_type(ctx, s)) return;
-  if (s == OpStatus::kNotFound) ctx.reply.error(err::kNoSuchKey);
-  else if (in_range) ctx.reply.ok();
-  else ctx.reply.error(kOutOfRange);
+  if (s == OpStatus::kNotFound) {
+    ctx.reply.error(err::kNoSuchKey);
+  } else if (in_range) {
+    notify(ctx, engine::kEventList, "lset", ctx.arg(1));
+    ctx.reply.ok();
+  } else {
+    ctx.reply.error(kOutOfRange);
+  }
 }
 
 void cmd_lrange(CommandCtx& ctx) {
@@ -172,6 +186,10 @@ void cmd_ltrim(CommandCtx& ctx) {
   if (!arg_int(ctx, 2, &start) || !arg_int(ctx, 3, &stop)) return;
   OpStatus s = model::list_trim(ctx.txn(), ctx.ns(), ctx.arg(1), start, stop);
   if (wrong_type(ctx, s)) return;
+  if (s == OpStatus::kOk) {
+    notify(ctx, engine::kEventList, "ltrim", ctx.arg(1));
+    notify_del_if_gone(ctx, ctx.arg(1));
+  }
   ctx.reply.ok();
 }
 
@@ -225,6 +243,10 @@ void cmd_lrem(CommandCtx& ctx) {
   int64_t removed;
   OpStatus s = model::list_remove(ctx.txn(), ctx.ns(), ctx.arg(1), count, ctx.arg(3), &removed);
   if (wrong_type(ctx, s)) return;
+  if (removed > 0) {
+    notify(ctx, engine::kEventList, "lrem", ctx.arg(1));
+    notify_del_if_gone(ctx, ctx.arg(1));
+  }
   ctx.reply.integer(removed);
 }
 
@@ -241,6 +263,7 @@ void cmd_linsert(CommandCtx& ctx) {
   int64_t length;
   OpStatus s = model::list_insert(ctx.txn(), ctx.ns(), ctx.arg(1), after, ctx.arg(3), ctx.arg(4), &length);
   if (wrong_type(ctx, s)) return;
+  if (length > 0) notify(ctx, engine::kEventList, "linsert", ctx.arg(1));
   ctx.reply.integer(length);  // 0: no key, -1: no pivot
 }
 
@@ -248,6 +271,10 @@ void move_generic(CommandCtx& ctx, ListEnd from, ListEnd to) {
   std::optional<std::string> moved;
   OpStatus s = model::list_move(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), from, to, &moved);
   if (wrong_type(ctx, s)) return;
+  if (moved) {  // Redis's order: the push to the destination, then the pop
+    notify(ctx, engine::kEventList, to == ListEnd::kHead ? "lpush" : "rpush", ctx.arg(2));
+    notify_popped(ctx, from, ctx.arg(1));
+  }
   if (moved) ctx.reply.bulk(*moved);
   else ctx.reply.null();
 }
@@ -290,6 +317,7 @@ void cmd_lmpop(CommandCtx& ctx) {
     OpStatus s = model::list_pop(t, ctx.ns(), ctx.arg(k), end, count, &popped);
     if (wrong_type(ctx, s)) return;
     if (s == OpStatus::kNotFound) continue;
+    notify_popped(ctx, end, ctx.arg(k));
     ctx.reply.array(2);
     ctx.reply.bulk(ctx.arg(k));
     reply_elements(ctx, popped);

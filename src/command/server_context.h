@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <functional>
 
+#include "command/channels.h"
 #include "command/clients.h"
+#include "command/notify.h"
 #include "common/latency_histogram.h"
 #include "command/session.h"
 #include "command/settings.h"
@@ -56,11 +58,22 @@ class ServerContext {
   ServerContext(engine::Engine& e, Settings& s, ClientRegistry& c) : engine_(e), settings_(s), clients_(c) {
     engine_.set_change_observer(&watched_keys_);
   }
-  ~ServerContext() { engine_.set_change_observer(nullptr); }
+  ~ServerContext() {
+    engine_.set_change_observer(nullptr);
+    engine_.set_key_events(0, nullptr);
+  }
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
   engine::Engine& engine() { return engine_; }
   WatchedKeys& watched_keys() { return watched_keys_; }
+  Channels& channels() { return channels_; }
+  // notify-keyspace-events: Txns keep events only while K or E and a class are on.
+  uint32_t notify_flags() const { return keyspace_publisher_.flags(); }
+  void set_notify_flags(uint32_t flags) {
+    keyspace_publisher_.set_flags(flags);
+    bool publishes = flags & (engine::kEventKeyspace | engine::kEventKeyevent);
+    engine_.set_key_events(publishes ? flags : 0, &keyspace_publisher_);
+  }
   Settings& settings() { return settings_; }
   ClientRegistry& clients() { return clients_; }
   ServerStats& stats() { return stats_; }
@@ -75,6 +88,8 @@ class ServerContext {
   ClientRegistry& clients_;
   ServerStats stats_;
   WatchedKeys watched_keys_;
+  Channels channels_;
+  KeyspacePublisher keyspace_publisher_{channels_};
 };
 
 }  // namespace cairn::command

@@ -46,6 +46,8 @@ struct MultiState {
   std::atomic<bool> dirty{false};
 };
 
+class Subscriber;  // channels.h
+
 struct Session {
   uint64_t id = 0;
   // Atomic: CLIENT LIST reads these from other threads.
@@ -72,6 +74,18 @@ struct Session {
   std::string lib_name, lib_ver;  // CLIENT SETINFO
   WatchState watch;
   MultiState multi;
+  // Pub/sub: where this connection receives messages (null on a door that
+  // cannot, such as HTTP requests) and how many channels, patterns and shard
+  // channels it listens on (RESP2 then allows only the pub/sub commands).
+  Subscriber* subscriber = nullptr;
+  int subscriptions = 0;
+  // CLIENT REPLY OFF / SKIP (RESP only): the connection drops the replies of
+  // the commands it runs while these are set, except pushes
+  // (`reply_pushed`: (un)subscribe notices, which Redis always sends).
+  bool replies_off = false;
+  bool skip_next_reply = false;
+  bool reply_mode_set = false;  // the command just run was CLIENT REPLY
+  bool reply_pushed = false;
   // Set by the network layer; closes the connection from any thread.
   std::function<void()> kill;
 };

@@ -12,8 +12,10 @@
 #include "command/args.h"
 #include "command/errors.h"
 #include "command/member_scan.h"
+#include "command/notify.h"
 #include "command/server_context.h"
 #include "command/table.h"
+#include "model/keys.h"
 #include "model/numbers.h"
 #include "model/set.h"
 
@@ -43,6 +45,7 @@ void cmd_sadd(CommandCtx& ctx) {
   int64_t added = 0;
   OpStatus s = model::set_add(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.argv.subspan(2), &added);
   if (reply_wrong_type(ctx, s)) return;
+  if (added > 0) notify(ctx, engine::kEventSet, "sadd", ctx.arg(1));
   ctx.reply.integer(added);
 }
 
@@ -50,6 +53,10 @@ void cmd_srem(CommandCtx& ctx) {
   int64_t removed = 0;
   OpStatus s = model::set_remove(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.argv.subspan(2), &removed);
   if (reply_wrong_type(ctx, s)) return;
+  if (removed > 0) {
+    notify(ctx, engine::kEventSet, "srem", ctx.arg(1));
+    notify_del_if_gone(ctx, ctx.arg(1));
+  }
   ctx.reply.integer(removed);
 }
 
@@ -78,6 +85,12 @@ void cmd_scard(CommandCtx& ctx) {
 }
 
 // SPOP key [count]
+void notify_spop(CommandCtx& ctx, const std::vector<std::string>& popped) {
+  if (popped.empty()) return;
+  notify(ctx, engine::kEventSet, "spop", ctx.arg(1));
+  notify_del_if_gone(ctx, ctx.arg(1));
+}
+
 void cmd_spop(CommandCtx& ctx) {
   if (ctx.argc() > 3) {
     ctx.reply.error(err::kSyntax);
@@ -87,6 +100,7 @@ void cmd_spop(CommandCtx& ctx) {
   if (ctx.argc() == 2) {
     OpStatus s = model::set_pop(ctx.txn(), ctx.ns(), ctx.arg(1), 1, &popped);
     if (reply_wrong_type(ctx, s)) return;
+    notify_spop(ctx, popped);
     if (popped.empty()) ctx.reply.null();
     else ctx.reply.bulk(popped[0]);
     return;
@@ -98,6 +112,7 @@ void cmd_spop(CommandCtx& ctx) {
   }
   OpStatus s = model::set_pop(ctx.txn(), ctx.ns(), ctx.arg(1), static_cast<uint64_t>(count), &popped);
   if (reply_wrong_type(ctx, s)) return;
+  notify_spop(ctx, popped);
   reply_set(ctx, popped);
 }
 
@@ -135,8 +150,20 @@ void cmd_srandmember(CommandCtx& ctx) {
 void cmd_smove(CommandCtx& ctx) {
   if (!args_fit(ctx, 3)) return;
   bool moved = false;
+  bool was_member = false;  // SADD is notified only if the destination gains it
+  if (notifying(ctx, engine::kEventSet)) {
+    Collection d;
+    if (model::open_set(ctx.txn(), ctx.ns(), ctx.arg(2), ctx.now_ms, &d) == OpStatus::kOk) {
+      was_member = model::set_contains(ctx.txn(), d, ctx.arg(3));
+    }
+  }
   OpStatus s = model::set_move(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), ctx.arg(3), &moved);
   if (reply_wrong_type(ctx, s)) return;
+  if (moved && ctx.arg(1) != ctx.arg(2)) {  // onto itself: a no-op, no events
+    notify(ctx, engine::kEventSet, "srem", ctx.arg(1));
+    notify_del_if_gone(ctx, ctx.arg(1));
+    if (!was_member) notify(ctx, engine::kEventSet, "sadd", ctx.arg(2));
+  }
   ctx.reply.integer(moved ? 1 : 0);
 }
 
@@ -153,8 +180,16 @@ void cmd_sdiff(CommandCtx& ctx) { combine_generic(ctx, SetCombine::kDiff); }
 
 void store_generic(CommandCtx& ctx, SetCombine op) {
   int64_t card = 0;
+  bool existed = notifying(ctx, engine::kEventGeneric) && model::exists(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.now_ms);
   OpStatus s = model::set_combine_store(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.argv.subspan(2), op, &card);
   if (reply_wrong_type(ctx, s)) return;
+  if (card > 0) {
+    notify(ctx, engine::kEventSet,
+           op == SetCombine::kInter ? "sinterstore" : op == SetCombine::kUnion ? "sunionstore" : "sdiffstore",
+           ctx.arg(1));
+  } else if (existed) {
+    notify(ctx, engine::kEventGeneric, "del", ctx.arg(1));
+  }
   ctx.reply.integer(card);
 }
 void cmd_sinterstore(CommandCtx& ctx) { store_generic(ctx, SetCombine::kInter); }

@@ -8,6 +8,7 @@
 
 #include "command/args.h"
 #include "command/errors.h"
+#include "command/notify.h"
 #include "command/server_context.h"
 #include "command/table.h"
 #include "model/numbers.h"
@@ -107,8 +108,11 @@ void cmd_set(CommandCtx& ctx) {
     std::string previous = o.get && old.live ? std::string(old.payload) : std::string();
     if (at && at <= ctx.now_ms) {
       if (old.present) engine::delete_record(t, ctx.ns(), ctx.arg(1), old);
+      notify(ctx, engine::kEventGeneric, "del", ctx.arg(1));
     } else {
       model::put_string(t, ctx.ns(), ctx.arg(1), old, ctx.arg(2), at);
+      notify(ctx, engine::kEventString, "set", ctx.arg(1));
+      if (at && !o.keepttl) notify(ctx, engine::kEventGeneric, "expire", ctx.arg(1));
     }
     if (o.get) {
       if (old.live) ctx.reply.bulk(previous);
@@ -136,6 +140,7 @@ void cmd_setnx(CommandCtx& ctx) {
     return;
   }
   model::put_string(t, ctx.ns(), ctx.arg(1), old, ctx.arg(2), 0);
+  notify(ctx, engine::kEventString, "set", ctx.arg(1));
   ctx.reply.integer(1);
 }
 
@@ -146,6 +151,8 @@ void setex_generic(CommandCtx& ctx, int64_t unit_ms) {
   Found old;
   model::find(t, ctx.ns(), ctx.arg(1), ctx.now_ms, &old);
   model::put_string(t, ctx.ns(), ctx.arg(1), old, ctx.arg(3), at);
+  notify(ctx, engine::kEventString, "set", ctx.arg(1));
+  notify(ctx, engine::kEventGeneric, "expire", ctx.arg(1));
   ctx.reply.ok();
 }
 void cmd_setex(CommandCtx& ctx) { setex_generic(ctx, 1000); }
@@ -159,6 +166,7 @@ void cmd_getset(CommandCtx& ctx) {
   if (reply_status_error(ctx, s)) return;
   std::string previous(s == OpStatus::kOk ? old.payload : std::string_view());
   model::put_string(t, ctx.ns(), ctx.arg(1), old, ctx.arg(2), 0);
+  notify(ctx, engine::kEventString, "set", ctx.arg(1));
   if (s == OpStatus::kOk) ctx.reply.bulk(previous);
   else ctx.reply.null();
 }
@@ -174,6 +182,7 @@ void cmd_getdel(CommandCtx& ctx) {
   }
   std::string previous(old.payload);
   engine::delete_record(t, ctx.ns(), ctx.arg(1), old);
+  notify(ctx, engine::kEventGeneric, "del", ctx.arg(1));
   ctx.reply.bulk(previous);
 }
 
@@ -207,11 +216,16 @@ void cmd_getex(CommandCtx& ctx) {
   std::string value(f.payload);
   if (change) {
     if (persist) {
-      if (f.header.expire_at_ms) model::put_string(t, ctx.ns(), ctx.arg(1), f, value, 0);
+      if (f.header.expire_at_ms) {
+        model::put_string(t, ctx.ns(), ctx.arg(1), f, value, 0);
+        notify(ctx, engine::kEventGeneric, "persist", ctx.arg(1));
+      }
     } else if (at <= ctx.now_ms) {
       engine::delete_record(t, ctx.ns(), ctx.arg(1), f);
+      notify(ctx, engine::kEventGeneric, "del", ctx.arg(1));
     } else {
       model::put_string(t, ctx.ns(), ctx.arg(1), f, value, at);
+      notify(ctx, engine::kEventGeneric, "expire", ctx.arg(1));
     }
   }
   ctx.reply.bulk(value);
@@ -240,6 +254,7 @@ void cmd_mset(CommandCtx& ctx) {
     Found old;
     model::find(t, ctx.ns(), ctx.arg(i), ctx.now_ms, &old);
     model::put_string(t, ctx.ns(), ctx.arg(i), old, ctx.arg(i + 1), 0);
+    notify(ctx, engine::kEventString, "set", ctx.arg(i));
   }
   ctx.reply.ok();
 }
@@ -263,6 +278,7 @@ void cmd_msetnx(CommandCtx& ctx) {
     Found old;
     model::find(t, ctx.ns(), ctx.arg(i), ctx.now_ms, &old);
     model::put_string(t, ctx.ns(), ctx.arg(i), old, ctx.arg(i + 1), 0);
+    notify(ctx, engine::kEventString, "set", ctx.arg(i));
   }
   ctx.reply.integer(1);
 }
@@ -271,6 +287,7 @@ void incr_generic(CommandCtx& ctx, int64_t delta) {
   int64_t result;
   OpStatus s = model::incr_by(ctx.txn(), ctx.ns(), ctx.arg(1), delta, &result);
   if (reply_status_error(ctx, s)) return;
+  notify(ctx, engine::kEventString, "incrby", ctx.arg(1));
   ctx.reply.integer(result);
 }
 void cmd_incr(CommandCtx& ctx) { incr_generic(ctx, 1); }
@@ -298,6 +315,7 @@ void cmd_incrbyfloat(CommandCtx& ctx) {
   std::string result;
   OpStatus s = model::incr_by_float(ctx.txn(), ctx.ns(), ctx.arg(1), d, &result);
   if (reply_status_error(ctx, s)) return;
+  notify(ctx, engine::kEventString, "incrbyfloat", ctx.arg(1));
   ctx.reply.bulk(result);
 }
 
@@ -305,6 +323,7 @@ void cmd_append(CommandCtx& ctx) {
   size_t len;
   OpStatus s = model::append(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), max_value(ctx), &len);
   if (reply_status_error(ctx, s)) return;
+  notify(ctx, engine::kEventString, "append", ctx.arg(1));
   ctx.reply.integer(static_cast<int64_t>(len));
 }
 
@@ -340,6 +359,7 @@ void cmd_setrange(CommandCtx& ctx) {
   OpStatus s = model::set_range(ctx.txn(), ctx.ns(), ctx.arg(1), static_cast<uint64_t>(offset), ctx.arg(3),
                                 max_value(ctx), &len);
   if (reply_status_error(ctx, s)) return;
+  if (!ctx.arg(3).empty()) notify(ctx, engine::kEventString, "setrange", ctx.arg(1));
   ctx.reply.integer(static_cast<int64_t>(len));
 }
 
@@ -477,6 +497,8 @@ void cmd_setrev(CommandCtx& ctx) {
     return;
   }
   model::put_string(t, ctx.ns(), ctx.arg(1), old, ctx.arg(2), at);
+  notify(ctx, engine::kEventString, "set", ctx.arg(1));
+  if (at) notify(ctx, engine::kEventGeneric, "expire", ctx.arg(1));
   ctx.reply.integer(static_cast<int64_t>(t.revision()));
 }
 

@@ -55,6 +55,7 @@ void register_all_commands() {
   register_zset_commands(t);
   register_watch_commands(t);
   register_transaction_commands(t);
+  register_pubsub_commands(t);
   register_key_commands(t);
   register_server_commands(t);
   register_introspection_commands(t);

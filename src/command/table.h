@@ -36,6 +36,7 @@ enum CommandFlag : uint32_t {
   kOnWriter = 1 << 15,       // runs in a write group without writing (WATCH, EXEC: ordered with commits)
   kMultiControl = 1 << 16,   // runs at once inside MULTI instead of being queued (EXEC, DISCARD, WATCH, …)
   kNoMulti = 1 << 17,        // refused inside MULTI (SAVE, SHUTDOWN)
+  kWhileSubscribed = 1 << 18,  // allowed on a RESP2 connection that is subscribed (pub/sub)
 };
 
 struct CommandStats {
@@ -104,5 +105,6 @@ void register_list_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
 void register_watch_commands(CommandTable& t);
 void register_transaction_commands(CommandTable& t);
+void register_pubsub_commands(CommandTable& t);
 
 }  // namespace cairn::command

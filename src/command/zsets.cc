@@ -16,9 +16,11 @@
 
 #include "command/args.h"
 #include "command/errors.h"
+#include "command/notify.h"
 #include "command/member_scan.h"
 #include "command/server_context.h"
 #include "command/table.h"
+#include "model/keys.h"
 #include "model/numbers.h"
 #include "model/score.h"
 #include "model/zset.h"
@@ -106,6 +108,7 @@ void zadd_generic(CommandCtx& ctx, bool zincrby) {
   model::ZAddResult r;
   OpStatus s = model::zadd(ctx.txn(), ctx.ns(), ctx.arg(1), items, f, &r);
   if (reply_status_error(ctx, s)) return;
+  if (r.added + r.updated > 0) notify(ctx, engine::kEventZset, f.incr ? "zincr" : "zadd", ctx.arg(1));
   if (f.incr) {
     if (r.processed) ctx.reply.dbl(r.score);
     else ctx.reply.null();
@@ -120,6 +123,10 @@ void cmd_zrem(CommandCtx& ctx) {
   int64_t removed;
   OpStatus s = model::zrem(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.argv.subspan(2), &removed);
   if (reply_status_error(ctx, s)) return;
+  if (removed > 0) {
+    notify(ctx, engine::kEventZset, "zrem", ctx.arg(1));
+    notify_del_if_gone(ctx, ctx.arg(1));
+  }
   ctx.reply.integer(removed);
 }
 
@@ -269,13 +276,22 @@ void cmd_zrevrangebyscore(CommandCtx& ctx) { zrange_generic(ctx, Kind::kScore, D
 void cmd_zrangebylex(CommandCtx& ctx) { zrange_generic(ctx, Kind::kLex, Direction::kForward); }
 void cmd_zrevrangebylex(CommandCtx& ctx) { zrange_generic(ctx, Kind::kLex, Direction::kReverse); }
 
+// A ...STORE command's destination: the event if it holds something now, else
+// "del" if it existed before.
+void notify_stored(CommandCtx& ctx, const char* event, int64_t stored, bool existed) {
+  if (stored > 0) notify(ctx, engine::kEventZset, event, ctx.arg(1));
+  else if (existed) notify(ctx, engine::kEventGeneric, "del", ctx.arg(1));
+}
+
 void cmd_zrangestore(CommandCtx& ctx) {
   RangeSpec spec;
   bool withscores;
   if (!parse_range(ctx, 2, true, Kind::kAuto, Direction::kAuto, &spec, &withscores)) return;
   int64_t stored;
+  bool existed = notifying(ctx, engine::kEventGeneric) && model::exists(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.now_ms);
   OpStatus s = model::zrangestore(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), spec, &stored);
   if (reply_status_error(ctx, s)) return;
+  notify_stored(ctx, "zrangestore", stored, existed);
   ctx.reply.integer(stored);
 }
 
@@ -302,6 +318,14 @@ void zremrange_generic(CommandCtx& ctx, RangeSpec::By by) {
   int64_t removed;
   OpStatus s = model::zremrange(ctx.txn(), ctx.ns(), ctx.arg(1), spec, &removed);
   if (reply_status_error(ctx, s)) return;
+  if (removed > 0) {
+    notify(ctx, engine::kEventZset,
+           by == RangeSpec::By::kRank    ? "zremrangebyrank"
+           : by == RangeSpec::By::kScore ? "zremrangebyscore"
+                                         : "zremrangebylex",
+           ctx.arg(1));
+    notify_del_if_gone(ctx, ctx.arg(1));
+  }
   ctx.reply.integer(removed);
 }
 void cmd_zremrangebyrank(CommandCtx& ctx) { zremrange_generic(ctx, RangeSpec::By::kRank); }
@@ -322,6 +346,11 @@ void reply_pop(CommandCtx& ctx, const std::vector<ScoredMember>& items, bool nes
   }
 }
 
+void notify_zpop(CommandCtx& ctx, bool max, std::string_view key) {
+  notify(ctx, engine::kEventZset, max ? "zpopmax" : "zpopmin", key);
+  notify_del_if_gone(ctx, key);
+}
+
 // ZPOPMIN/ZPOPMAX key [count]
 void zpop_command(CommandCtx& ctx, bool max) {
   if (ctx.argc() > 3) {
@@ -336,6 +365,7 @@ void zpop_command(CommandCtx& ctx, bool max) {
   std::vector<ScoredMember> items;
   OpStatus s = model::zpop(ctx.txn(), ctx.ns(), ctx.arg(1), max, count == -1 ? 1 : count, &items);
   if (reply_status_error(ctx, s)) return;
+  if (!items.empty()) notify_zpop(ctx, max, ctx.arg(1));
   reply_pop(ctx, items, count != -1 && ctx.reply.protocol() >= 3);
 }
 void cmd_zpopmin(CommandCtx& ctx) { zpop_command(ctx, false); }
@@ -386,6 +416,7 @@ void cmd_zmpop(CommandCtx& ctx) {
     ctx.reply.null_array();
     return;
   }
+  notify_zpop(ctx, max, ctx.arg(2 + which));
   ctx.reply.array(2);
   ctx.reply.bulk(ctx.arg(2 + which));
   reply_pop(ctx, items, true);
@@ -485,7 +516,13 @@ void setop_generic(CommandCtx& ctx, bool store, model::SetOp op, bool card_only)
   }
   std::vector<ScoredMember> result = model::combine(ctx.view, op, std::move(sources), aggregate);
   if (store) {
+    bool existed = notifying(ctx, engine::kEventGeneric) && model::exists(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.now_ms);
     model::store_zset(ctx.txn(), ctx.ns(), ctx.arg(1), result);
+    notify_stored(ctx,
+                  op == model::SetOp::kUnion   ? "zunionstore"
+                  : op == model::SetOp::kInter ? "zinterstore"
+                                               : "zdiffstore",
+                  static_cast<int64_t>(result.size()), existed);
     ctx.reply.integer(static_cast<int64_t>(result.size()));
     return;
   }

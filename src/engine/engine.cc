@@ -503,6 +503,9 @@ rocksdb::Status Engine::commit(Txn& txn, bool sync) {
     std::lock_guard l(listeners_mu_);
     for (auto& [id, wake] : listeners_) wake();
   }
+  if (!txn.key_events_.empty()) {
+    if (KeyEventSink* sink = key_event_sink_.load(std::memory_order_acquire)) sink->committed(txn.key_events_);
+  }
   trim_feed();
   return s;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/latency_histogram.h"
+#include "engine/key_events.h"
 #include "engine/keys.h"
 #include "engine/record_cache.h"
 #include "engine/view.h"
@@ -137,6 +138,14 @@ class Engine {
   FsyncPolicy fsync() const { return fsync_.load(); }
   // nullptr to stop. Thread-safe; the observer must outlive its registration.
   void set_change_observer(ChangeObserver* o) { change_observer_.store(o, std::memory_order_release); }
+  // Keyspace notifications (key_events.h): which classes Txns keep (0, the
+  // default, keeps none and costs nothing) and who receives them. The sink
+  // must outlive its registration.
+  void set_key_events(uint32_t mask, KeyEventSink* sink) {
+    key_event_sink_.store(sink, std::memory_order_release);
+    key_event_mask_.store(sink ? mask : 0, std::memory_order_release);
+  }
+  uint32_t key_event_mask() const { return key_event_mask_.load(std::memory_order_acquire); }
 
  private:
   friend class Txn;
@@ -165,6 +174,8 @@ class Engine {
   uint64_t next_listener_id_ = 1;
   std::atomic<bool> has_listeners_{false};
   std::atomic<ChangeObserver*> change_observer_{nullptr};
+  std::atomic<uint32_t> key_event_mask_{0};
+  std::atomic<KeyEventSink*> key_event_sink_{nullptr};
 
   std::array<std::atomic<int64_t>, kMaxNamespaces> counts_{};
   std::atomic<uint64_t> last_revision_{0};

@@ -84,7 +84,10 @@ void put_record(Txn& txn, uint8_t ns, std::string_view key, const Found& old, Re
   if (!old.present) {
     txn.add_count(ns, 1);
     txn.put(Cf::kScan, scan_key(ns, key), {});
+  } else if (!old.live) {
+    txn.key_event(ns, kEventExpired, "expired", key);  // replaced once its TTL had passed
   }
+  if (!old.present || !old.live) txn.key_event(ns, kEventNew, "new", key);
   int64_t old_at = old.present ? old.header.expire_at_ms : 0;
   if (old_at != h.expire_at_ms) {
     if (old_at) txn.del(Cf::kExpiry, expiry_key(old_at, ns, key));

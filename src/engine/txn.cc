@@ -64,7 +64,8 @@ Txn::Txn(Engine& engine, int64_t now_ms)
     : engine_(engine),
       now_ms_(now_ms),
       batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true),
-      first_revision_(engine.next_revision_) {
+      first_revision_(engine.next_revision_),
+      key_event_mask_(engine.key_event_mask()) {
   count_reset_.fill(-1);
 }
 
@@ -174,6 +175,7 @@ void Txn::feed(uint8_t ns, FeedKind kind, std::string_view user_key) {
   v.append(user_key);
   uint64_t rev = revision();
   if (ChangeObserver* o = engine_.change_observer_.load(std::memory_order_acquire)) o->changed(ns, kind, user_key);
+  if (kind == FeedKind::kExpired) key_event(ns, kEventExpired, "expired", user_key);
   // Nothing in a group reads the feed back: skip the batch's index.
   batch_.GetWriteBatch()->Put(engine_.cf(Cf::kFeed), feed_key(rev, feed_index_++), v);
 }
@@ -183,7 +185,8 @@ void Txn::set_savepoint() {
   data_overlay_.save();
   scan_overlay_.save();
   savepoints_.push_back(
-      {count_delta_, count_reset_, range_deletes_.size(), commit_revision_, feed_index_, engine_.next_revision_});
+      {count_delta_, count_reset_, range_deletes_.size(), commit_revision_, feed_index_, engine_.next_revision_,
+       key_events_.size()});
 }
 
 void Txn::rollback_to_savepoint() {
@@ -197,6 +200,7 @@ void Txn::rollback_to_savepoint() {
   commit_revision_ = sp.commit_revision;
   feed_index_ = sp.feed_index;
   engine_.next_revision_ = sp.next_revision;
+  key_events_.resize(sp.key_events);
   savepoints_.pop_back();
 }
 

@@ -55,6 +55,12 @@ class Txn final : public View {
   void add_count(uint8_t ns, int64_t delta) { count_delta_[ns] += delta; }
   void set_count(uint8_t ns, int64_t value);
   void feed(uint8_t ns, FeedKind kind, std::string_view user_key);
+  // A keyspace notification (key_events.h), kept if its class is enabled;
+  // published once the group commits.
+  bool keeps_key_events(uint32_t type) const { return key_event_mask_ & type; }
+  void key_event(uint8_t ns, uint32_t type, std::string_view event, std::string_view key) {
+    if (key_event_mask_ & type) key_events_.push_back({ns, type, std::string(event), std::string(key)});
+  }
 
   // Per-command rollback, so a failing command leaves nothing half-applied.
   void set_savepoint();
@@ -91,6 +97,8 @@ class Txn final : public View {
   uint64_t commit_revision_ = 0;
   uint32_t feed_index_ = 0;
   uint32_t version_seq_ = 0;
+  uint32_t key_event_mask_;  // the engine's, when the group began
+  std::vector<KeyEvent> key_events_;
   struct SavePoint {
     std::array<int64_t, kMaxNamespaces> count_delta;
     std::array<int64_t, kMaxNamespaces> count_reset;
@@ -98,6 +106,7 @@ class Txn final : public View {
     uint64_t commit_revision;
     uint32_t feed_index;
     uint64_t next_revision;
+    size_t key_events;
   };
   std::vector<SavePoint> savepoints_;
 };

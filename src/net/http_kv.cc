@@ -270,6 +270,9 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
         old.emplace(std::string(f.payload), current);
       }
       model::put_string(txn, ns, key, f, value, at, metadata);
+      // Keyspace notifications, as Redis's SET names them.
+      txn.key_event(ns, engine::kEventString, "set", key);
+      if (at) txn.key_event(ns, engine::kEventGeneric, "expire", key);
       revision = txn.revision();
     });
     co_await async_run_op(server.engine(), op, asio::use_awaitable);
@@ -308,6 +311,7 @@ asio::awaitable<void> handle_kv(command::ServerContext& server, HttpRequest& req
         old.emplace(std::string(f.payload), f.header.revision);
       }
       model::delete_key(txn, ns, key);
+      txn.key_event(ns, engine::kEventGeneric, "del", key);
       revision = txn.revision();
     });
     co_await async_run_op(server.engine(), op, asio::use_awaitable);

@@ -98,8 +98,14 @@ asio::awaitable<void> handle_kv_batch(command::ServerContext& server, HttpReques
         results.push_back(std::move(r));
         continue;
       }
-      if (op.kind == Op::kSet) model::put_string(txn, ns, op.key, f, op.value, op.ttl_ms ? now + op.ttl_ms : 0);
-      else model::delete_key(txn, ns, op.key);
+      if (op.kind == Op::kSet) {
+        model::put_string(txn, ns, op.key, f, op.value, op.ttl_ms ? now + op.ttl_ms : 0);
+        txn.key_event(ns, engine::kEventString, "set", op.key);
+        if (op.ttl_ms) txn.key_event(ns, engine::kEventGeneric, "expire", op.key);
+      } else {
+        model::delete_key(txn, ns, op.key);
+        txn.key_event(ns, engine::kEventGeneric, "del", op.key);
+      }
       uint64_t rev = txn.revision();
       if (atomic) atomic_revision = rev;
       r["ok"] = true;

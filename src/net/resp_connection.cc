@@ -40,7 +40,11 @@ std::string endpoint_string(const asio::ip::tcp::endpoint& ep) {
 }  // namespace
 
 RespConnection::RespConnection(asio::ip::tcp::socket socket, command::ServerContext& server)
-    : socket_(std::move(socket)), server_(server), reply_(out_, session_.resp) {
+    : socket_(std::move(socket)),
+      server_(server),
+      mailbox_(std::make_shared<PubSubMailbox>(socket_.get_executor())),
+      reply_(out_, session_.resp) {
+  session_.subscriber = mailbox_.get();
   boost::system::error_code ec;
   session_.addr = endpoint_string(socket_.remote_endpoint(ec));
   session_.laddr = endpoint_string(socket_.local_endpoint(ec));
@@ -61,6 +65,8 @@ void RespConnection::close() {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   server_.watched_keys().unwatch_all(&session_);
+  server_.channels().unsubscribe_all(mailbox_.get());
+  session_.subscriptions = 0;
   if (registered_) {
     server_.clients().remove(session_.id);
     registered_ = false;
@@ -94,6 +100,8 @@ asio::awaitable<void> RespConnection::run() {
     while (!closed_ && !session_.closing) {
       if (session_.watch.active) {
         co_await run_watch();
+      } else if (session_.subscriptions > 0) {
+        co_await run_subscribed();
       } else if (!co_await read_and_execute()) {
         break;
       }
@@ -104,7 +112,7 @@ asio::awaitable<void> RespConnection::run() {
   close();
 }
 
-asio::awaitable<bool> RespConnection::read_and_execute() {
+bool RespConnection::make_room_to_read() {
   if (in_end_ == in_.size()) {
     // Grow with the data actually received (doubling, up to what the
     // pending command needs), never by a length the client only claims.
@@ -112,17 +120,26 @@ asio::awaitable<bool> RespConnection::read_and_execute() {
     if (parser_.needed() > in_.size()) want = std::min(want, parser_.needed());
     if (want > server_.settings().max_query_bytes.load()) {
       log::warn("closing client {}: query buffer over max-query-bytes", session_.addr);
-      co_return false;
+      return false;
     }
     in_.resize(want);
   }
-  size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                                               use_awaitable);
+  return true;
+}
+
+asio::awaitable<void> RespConnection::execute_received(size_t n) {
   in_end_ += n;
   server_.stats().net_input_bytes.fetch_add(n, std::memory_order_relaxed);
   batch_now_ms_ = engine::unix_ms();
   session_.last_active_ms.store(batch_now_ms_, std::memory_order_relaxed);
   co_await execute_batch();
+}
+
+asio::awaitable<bool> RespConnection::read_and_execute() {
+  if (!make_room_to_read()) co_return false;
+  size_t n = co_await socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+                                               use_awaitable);
+  co_await execute_received(n);
   co_return true;
 }
 
@@ -158,6 +175,10 @@ asio::awaitable<void> RespConnection::execute_batch() {
   while (i < cmds_.size() && !session_.closing && !closed_) {
     command::Argv cmd = argv_at(i);
     const command::CommandSpec* spec = command::lookup_command(cmd[0]);
+    // CLIENT REPLY OFF / SKIP: one command at a time, its reply dropped.
+    bool silenced = session_.replies_off || session_.skip_next_reply;
+    size_t mark = reply_.mark();
+    session_.reply_mode_set = session_.reply_pushed = false;
     if (session_.watch.active && spec && !(spec->flags & command::kWhileWatching)) {
       reply_.error(fmt::format("ERR Can't execute '{}': only CAIRN.UNWATCH / PING / QUIT / RESET are allowed "
                                "while the connection watches",
@@ -166,13 +187,17 @@ asio::awaitable<void> RespConnection::execute_batch() {
     } else if (runs_on_writer(session_, spec)) {
       reads.reset();
       command::CommandOp op(server_, session_, reply_);
-      i = gather_writes(op, spec, i, cmds_.size(), argv_at);
+      i = gather_writes(op, spec, i, silenced ? i + 1 : cmds_.size(), argv_at);
       co_await async_run_op(server_.engine(), op, use_awaitable);
       batch_now_ms_ = engine::unix_ms();
     } else {
       if (!reads) reads.emplace(server_.engine());
       run_read(server_, session_, reply_, cmd, spec, batch_now_ms_, *reads);
       ++i;
+    }
+    if (silenced && !session_.reply_mode_set) {
+      if (!session_.reply_pushed) reply_.rewind(mark);
+      session_.skip_next_reply = false;
     }
     if (out_.size() >= kFlushThreshold) {
       reads.reset();  // not held while a slow client drains its replies
@@ -232,7 +257,7 @@ asio::awaitable<void> RespConnection::watchdog() {
     // Like Redis's subscribers, a watching client is idle by design.
     int64_t now = engine::unix_ms();
     bool idle = now - session_.last_active_ms.load() > timeout * 1000;
-    if (timeout > 0 && !session_.watch.active && idle) close();
+    if (timeout > 0 && !session_.watch.active && session_.subscriptions == 0 && idle) close();
     // A write that has made no progress for --drain-timeout: the client stopped
     // reading. Closing it bounds its output and frees its place.
     int64_t started = flush_started_ms_.load(std::memory_order_relaxed);

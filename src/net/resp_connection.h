@@ -1,7 +1,8 @@
 // One RESP client connection: reads requests, runs every complete command in
 // a read (reads inline on this I/O thread, writes through the engine's
 // writer), and sends all their replies in one write. After CAIRN.WATCH it
-// also streams the change feed to the client (resp_watch.cc).
+// also streams the change feed to the client (resp_watch.cc); after SUBSCRIBE
+// it writes pub/sub messages between replies (resp_pubsub.cc).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -13,6 +14,7 @@
 
 #include "command/server_context.h"
 #include "command/session.h"
+#include "net/resp_pubsub.h"
 #include "protocol/resp/resp_parser.h"
 #include "protocol/resp/resp_reply.h"
 
@@ -34,12 +36,21 @@ class RespConnection : public std::enable_shared_from_this<RespConnection> {
   // Watch mode: pushes changes while still reading commands; returns after
   // CAIRN.UNWATCH / RESET, or when the connection ends.
   boost::asio::awaitable<void> run_watch();
+  // read_and_execute in two halves, for loops that wait on more than input.
+  bool make_room_to_read();
+  boost::asio::awaitable<void> execute_received(size_t n);
+  // Subscribed (pub/sub): writes messages while still reading commands;
+  // returns once no subscription is left, or when the connection ends.
+  boost::asio::awaitable<void> run_subscribed();
+  // Writes the mailbox's messages; false when it overflowed (close).
+  boost::asio::awaitable<bool> write_messages();
   boost::asio::awaitable<void> flush();
   boost::asio::awaitable<void> watchdog();
 
   boost::asio::ip::tcp::socket socket_;
   command::ServerContext& server_;
   command::Session session_;
+  std::shared_ptr<PubSubMailbox> mailbox_;
   std::string out_;
   protocol::resp::RespReply reply_;
   protocol::resp::RespParser parser_;

@@ -17,17 +17,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from cairn_server import CairnServer, RespError, _encode  # noqa: E402
-from checks import binary_arg, check, finish  # noqa: E402
+from checks import binary_arg, check, error_of, finish  # noqa: E402
 
 import redis  # noqa: E402
-
-
-def error_of(fn):
-    try:
-        fn()
-        return ""
-    except redis.ResponseError as e:
-        return str(e)
 
 
 class Raw:

@@ -25,3 +25,13 @@ def binary_arg():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     return ap.parse_args().binary
+
+
+def error_of(fn):
+    """The text of the Redis error `fn` raises (redis-py), or "" if none."""
+    import redis
+    try:
+        fn()
+        return ""
+    except redis.ResponseError as e:
+        return str(e)
