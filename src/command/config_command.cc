@@ -81,6 +81,8 @@ void set_notify(ServerContext& s, const std::string& v) {
   parse_event_flags(v, &flags);  // already normalized
   s.set_notify_flags(flags);
 }
+std::string get_busy_threshold(ServerContext& s) { return std::to_string(s.scripts().busy_threshold_ms.load()); }
+void set_busy_threshold(ServerContext& s, const std::string& v) { s.scripts().busy_threshold_ms.store(to_i64(v)); }
 std::string get_yes(ServerContext&) { return "yes"; }
 void set_nothing(ServerContext&, const std::string&) {}
 std::string get_appendfsync(ServerContext& s) { return fsync_name(s.engine().fsync()); }
@@ -170,7 +172,8 @@ const ConfigDef kConfigs[] = {
     {.name = "notify-keyspace-events", .kind = K::kNotify, .get = get_notify, .set = set_notify},
     {.name = "slowlog-log-slower-than", .kind = K::kInt, .def = "10000", .min = -1},
     {.name = "slowlog-max-len", .kind = K::kInt, .def = "128", .max = kLongMax},
-    {.name = "busy-reply-threshold", .alias = "lua-time-limit", .kind = K::kInt, .def = "5000", .max = kLongMax},
+    {.name = "busy-reply-threshold", .alias = "lua-time-limit", .kind = K::kInt, .max = kLongMax,
+     .get = get_busy_threshold, .set = set_busy_threshold},
     {.name = "activerehashing", .kind = K::kBool, .def = "yes"},
     {.name = "hz", .kind = K::kInt, .def = "10", .max = kIntMax},
     {.name = "loglevel", .kind = K::kEnum, .def = "notice", .choices = "debug verbose notice warning"},

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "command/args.h"
 #include "command/errors.h"
 #include "engine/status.h"
 
@@ -47,6 +48,14 @@ void execute_command(CommandCtx& ctx, const CommandSpec* spec) {
   if (ctx.reply.errors() != errors_before) ctx.server.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
 }
 
+// While a script is busy: what Redis still runs (and what only reads
+// connection state).
+bool allowed_while_busy(CommandCtx& ctx, const CommandSpec& spec) {
+  if (spec.name == "script") return ctx.argc() >= 2 && iequals(ctx.arg(1), "kill");
+  if (spec.name == "shutdown") return ctx.argc() >= 2 && iequals(ctx.arg(1), "nosave");
+  return spec.flags & (kConnection | kNoAuth);
+}
+
 bool command_checks(CommandCtx& ctx, const CommandSpec* spec) {
   if (!spec) {
     reply_unknown(ctx);
@@ -63,6 +72,11 @@ bool command_checks(CommandCtx& ctx, const CommandSpec* spec) {
   if (settings.has_password.load(std::memory_order_relaxed) && !ctx.session.authenticated &&
       !(spec->flags & kNoAuth)) {
     ctx.reply.error(err::kNoAuth);
+    spec->stats->rejected++;
+    return false;
+  }
+  if (!ctx.session.in_script && ctx.server.scripts().busy() && !allowed_while_busy(ctx, *spec)) {
+    ctx.reply.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
     spec->stats->rejected++;
     return false;
   }

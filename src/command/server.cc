@@ -96,19 +96,6 @@ void cmd_shutdown(CommandCtx& ctx) {
   if (ctx.server.request_shutdown) ctx.server.request_shutdown();
 }
 
-// FUNCTION: Cairn has no Redis Functions yet; FLUSH succeeds (nothing to
-// flush) because test suites and tools call it to reset state.
-void cmd_function(CommandCtx& ctx) {
-  std::string_view sub = ctx.arg(1);
-  if (iequals(sub, "flush")) {
-    ctx.reply.ok();
-  } else if (iequals(sub, "list")) {
-    ctx.reply.array(0);
-  } else {
-    ctx.reply.error(fmt::format("ERR unknown subcommand '{}'. Try FUNCTION HELP.", sub));
-  }
-}
-
 CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::string_view summary,
                  std::string_view since = "1.0.0") {
   return make_spec("server", "", name, arity, flags, 0, 0, 0, h, summary, since);
@@ -129,9 +116,6 @@ void register_server_commands(CommandTable& t) {
   t.add(spec("time", 1, kFast | kLoading | kStale, cmd_time, "Returns the server time.", "2.6.0"));
   t.add(spec("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti, cmd_shutdown,
              "Synchronously saves the database(s) to disk and shuts down the Redis server."));
-  auto fn = spec("function", -2, kNoScript, cmd_function, "A container for function commands.", "7.0.0");
-  fn.subcommands = {"function|flush", "function|list"};
-  t.add(std::move(fn));
 }
 
 }  // namespace cairn::command

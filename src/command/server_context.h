@@ -9,6 +9,7 @@
 
 #include "command/channels.h"
 #include "command/clients.h"
+#include "command/lua_scripts.h"
 #include "command/notify.h"
 #include "common/latency_histogram.h"
 #include "command/session.h"
@@ -57,6 +58,7 @@ class ServerContext {
  public:
   ServerContext(engine::Engine& e, Settings& s, ClientRegistry& c) : engine_(e), settings_(s), clients_(c) {
     engine_.set_change_observer(&watched_keys_);
+    load_functions();
   }
   ~ServerContext() {
     engine_.set_change_observer(nullptr);
@@ -67,6 +69,9 @@ class ServerContext {
   engine::Engine& engine() { return engine_; }
   WatchedKeys& watched_keys() { return watched_keys_; }
   Channels& channels() { return channels_; }
+  LuaScripts& scripts() { return scripts_; }
+  // The function libraries stored by FUNCTION LOAD (at start-up).
+  void load_functions();
   // notify-keyspace-events: Txns keep events only while K or E and a class are on.
   uint32_t notify_flags() const { return keyspace_publisher_.flags(); }
   void set_notify_flags(uint32_t flags) {
@@ -90,6 +95,7 @@ class ServerContext {
   WatchedKeys watched_keys_;
   Channels channels_;
   KeyspacePublisher keyspace_publisher_{channels_};
+  LuaScripts scripts_;
 };
 
 }  // namespace cairn::command

@@ -86,6 +86,7 @@ struct Session {
   bool skip_next_reply = false;
   bool reply_mode_set = false;  // the command just run was CLIENT REPLY
   bool reply_pushed = false;
+  bool in_script = false;  // the session a Lua script's redis.call()s run in
   // Set by the network layer; closes the connection from any thread.
   std::function<void()> kill;
 };

@@ -56,6 +56,7 @@ void register_all_commands() {
   register_watch_commands(t);
   register_transaction_commands(t);
   register_pubsub_commands(t);
+  register_scripting_commands(t);
   register_key_commands(t);
   register_server_commands(t);
   register_introspection_commands(t);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,6 +60,9 @@ struct CommandSpec {
   std::string_view acl;      // extra ACL categories, space separated, e.g. "@string"
   std::vector<std::string> subcommands;  // "config|get", … for COMMAND
   std::unique_ptr<CommandStats> stats = std::make_unique<CommandStats>();
+  // For a kOnWriter command: true for the forms that run where reads run
+  // instead (FUNCTION KILL must not wait behind the script it stops).
+  bool (*runs_inline)(std::span<const std::string_view> argv) = nullptr;
 
   bool is_write() const { return flags & kWrite; }
 };
@@ -106,5 +110,6 @@ void register_zset_commands(CommandTable& t);
 void register_watch_commands(CommandTable& t);
 void register_transaction_commands(CommandTable& t);
 void register_pubsub_commands(CommandTable& t);
+void register_scripting_commands(CommandTable& t);
 
 }  // namespace cairn::command

@@ -53,7 +53,7 @@ asio::awaitable<void> run_commands(command::ServerContext& server, command::Sess
   size_t i = 0;
   while (i < commands.size()) {
     const command::CommandSpec* spec = command::lookup_command(commands[i][0]);
-    if (runs_on_writer(session, spec)) {
+    if (runs_on_writer(session, spec, commands[i])) {
       command::CommandOp op(server, session, reply);
       i = gather_writes(op, spec, i, commands.size(), [&](size_t k) { return commands[k]; });
       co_await async_run_op(server.engine(), op, asio::use_awaitable);

@@ -22,7 +22,8 @@ namespace cairn::net {
 inline bool runs_on_writer(const command::CommandSpec* spec) {
   return spec && (spec->is_write() || (spec->flags & (command::kExclusive | command::kOnWriter)));
 }
-inline bool runs_on_writer(const command::Session& session, const command::CommandSpec* spec) {
+inline bool runs_on_writer(const command::Session& session, const command::CommandSpec* spec, command::Argv argv) {
+  if (spec && spec->runs_inline && spec->runs_inline(argv)) return false;
   return !command::queues_in_multi(session, spec) && runs_on_writer(spec);
 }
 
