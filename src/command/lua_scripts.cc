@@ -542,14 +542,9 @@ void make_readonly(lua_State* l, lua_CFunction index) {
   lua_replace(l, real);
 }
 
-int lua_guarded_setmetatable(lua_State* l) {
-  if (is_readonly(l, 1)) return luaL_error(l, "Attempt to modify a readonly table");
-  lua_pushvalue(l, lua_upvalueindex(1));
-  lua_insert(l, 1);
-  lua_call(l, lua_gettop(l) - 1, LUA_MULTRET);
-  return lua_gettop(l);
-}
-int lua_guarded_rawset(lua_State* l) {
+// setmetatable and rawset, refused on a read-only proxy; the original is
+// the closure's upvalue.
+int lua_guarded_write(lua_State* l) {
   if (is_readonly(l, 1)) return luaL_error(l, "Attempt to modify a readonly table");
   lua_pushvalue(l, lua_upvalueindex(1));
   lua_insert(l, 1);
@@ -848,8 +843,8 @@ void LuaScripts::open_state() {
   lua_setfield(l, -2, "__mode");
   lua_setmetatable(l, -2);
   lua_setfield(l, LUA_REGISTRYINDEX, kReadonlyKey);
-  wrap_global(l, "setmetatable", lua_guarded_setmetatable);
-  wrap_global(l, "rawset", lua_guarded_rawset);
+  wrap_global(l, "setmetatable", lua_guarded_write);
+  wrap_global(l, "rawset", lua_guarded_write);
   wrap_global(l, "loadstring", lua_guarded_loadstring);
   for (const char* name : {"redis", "cjson", "bit", "string", "math", "table", "coroutine"}) {
     lua_getglobal(l, name);

@@ -7,6 +7,7 @@
 
 #include "command/args.h"
 #include "command/errors.h"
+#include "command/introspection.h"
 #include "command/server_context.h"
 #include "command/table.h"
 
@@ -92,8 +93,7 @@ void cmd_pubsub(CommandCtx& ctx) {
   std::string_view sub = ctx.arg(1);
   Channels& ch = ctx.server.channels();
   if (iequals(sub, "help") && ctx.argc() == 2) {
-    static const char* kHelp[] = {
-        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    introspection::reply_help(ctx, {
         "CHANNELS [<pattern>]",
         "    Return the currently active channels matching a <pattern> (default: '*').",
         "NUMPAT",
@@ -105,11 +105,7 @@ void cmd_pubsub(CommandCtx& ctx) {
         "    Return the currently active shard level channels matching a <pattern> (default: '*').",
         "SHARDNUMSUB [<shardchannel> ...]",
         "    Return the number of subscribers for the specified shard level channel(s)",
-        "HELP",
-        "    Prints this help.",
-    };
-    ctx.reply.array(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply.simple(line);
+    });
     return;
   }
   bool channels = iequals(sub, "channels"), shard_channels = iequals(sub, "shardchannels");

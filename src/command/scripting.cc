@@ -92,8 +92,7 @@ void cmd_script(CommandCtx& ctx) {
     if (error.empty()) ctx.reply.ok();
     else ctx.reply.error(error);
   } else if (iequals(sub, "help") && ctx.argc() == 2) {
-    static const char* kHelp[] = {
-        "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    introspection::reply_help(ctx, {
         "DEBUG (YES|SYNC|NO)",
         "    Set the debug mode for subsequent scripts executed (not supported by Cairn).",
         "EXISTS <sha1> [<sha1> ...]",
@@ -104,11 +103,7 @@ void cmd_script(CommandCtx& ctx) {
         "    Kill the currently executing Lua script.",
         "LOAD <script>",
         "    Load a script into the scripts cache without executing it.",
-        "HELP",
-        "    Prints this help.",
-    };
-    ctx.reply.array(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply.simple(line);
+    });
   } else if (iequals(sub, "debug")) {
     ctx.reply.error("ERR SCRIPT DEBUG is not supported by Cairn");
   } else {
@@ -232,8 +227,7 @@ void cmd_function(CommandCtx& ctx) {
     ctx.reply.error(fmt::format("ERR FUNCTION {} is not supported by Cairn yet (Redis's RDB payload format)",
                                 introspection::upper(sub)));
   } else if (iequals(sub, "help") && ctx.argc() == 2) {
-    static const char* kHelp[] = {
-        "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    introspection::reply_help(ctx, {
         "LOAD [REPLACE] <FUNCTION CODE>",
         "    Create a new library with the given library name and code.",
         "DELETE <LIBRARY NAME>",
@@ -246,11 +240,7 @@ void cmd_function(CommandCtx& ctx) {
         "    Kill the current running function.",
         "STATS",
         "    Return information about the current function running.",
-        "HELP",
-        "    Prints this help.",
-    };
-    ctx.reply.array(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply.simple(line);
+    });
   } else {
     ctx.reply.error(fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try FUNCTION HELP.",
                                 sub));
