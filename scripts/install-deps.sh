@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   librocksdb-dev libjemalloc-dev libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libxxhash-dev
-  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev python3 python3-redis redis-server redis-tools tcl dpkg-dev
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev liblzf-dev python3 python3-redis redis-server redis-tools tcl dpkg-dev
   procps iproute2 curl
   clang libclang-rt-14-dev
   python3-fusepy fuse

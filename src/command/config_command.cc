@@ -399,6 +399,10 @@ void reset_stats(ServerContext& server) {
     c->store(0);
   }
   s.expired_keys_base.store(server.engine().stats().expired_keys.load());
+  {
+    std::lock_guard lock(s.error_codes_mu);
+    s.error_codes.clear();
+  }
   auto reset = [](CommandStats& c) {
     c.calls = 0;
     c.usec = 0;

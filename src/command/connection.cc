@@ -152,6 +152,7 @@ void cmd_reset(CommandCtx& ctx) {
   ctx.session.multi.queue_error = false;
   ctx.session.multi.queued.clear();
   ctx.session.multi.queued_bytes = 0;
+  ctx.session.multi.queued_script = false;
   ctx.server.watched_keys().unwatch_all(&ctx.session);
   if (ctx.session.subscriber) ctx.server.channels().unsubscribe_all(ctx.session.subscriber);
   ctx.session.subscriptions = 0;

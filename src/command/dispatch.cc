@@ -45,15 +45,28 @@ void execute_command(CommandCtx& ctx, const CommandSpec* spec) {
   const uint64_t errors_before = ctx.reply.errors();
   if (queues_in_multi(ctx.session, spec)) queue_command(ctx, spec);
   else run_checked(ctx, spec);
-  if (ctx.reply.errors() != errors_before) ctx.server.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
+  if (ctx.reply.errors() != errors_before) {
+    ctx.server.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
+    ctx.server.stats().count_error(ctx.reply.last_error_code());
+  }
 }
 
-// While a script is busy: what Redis still runs (and what only reads
-// connection state).
-bool allowed_while_busy(CommandCtx& ctx, const CommandSpec& spec) {
-  if (spec.name == "script") return ctx.argc() >= 2 && iequals(ctx.arg(1), "kill");
-  if (spec.name == "shutdown") return ctx.argc() >= 2 && iequals(ctx.arg(1), "nosave");
-  return spec.flags & (kConnection | kNoAuth);
+namespace {
+
+// While a script is busy: what Redis 7.0 flags ALLOW_BUSY (commands that only
+// touch connection or transaction state, and the ways out of the script).
+bool allowed_while_busy(const CommandSpec& spec, Argv argv) {
+  const std::string& name = spec.name;
+  if (name == "script") return argv.size() >= 2 && iequals(argv[1], "kill");
+  if (name == "function") return argv.size() >= 2 && (iequals(argv[1], "kill") || iequals(argv[1], "stats"));
+  return name == "shutdown" || name == "auth" || name == "hello" || name == "quit" || name == "reset" ||
+         name == "multi" || name == "discard" || name == "watch" || name == "unwatch" || name == "replconf";
+}
+
+}  // namespace
+
+bool refused_while_busy(ServerContext& server, const Session& session, const CommandSpec& spec, Argv argv) {
+  return !session.in_script && server.scripts().busy() && !allowed_while_busy(spec, argv);
 }
 
 bool command_checks(CommandCtx& ctx, const CommandSpec* spec) {
@@ -75,8 +88,12 @@ bool command_checks(CommandCtx& ctx, const CommandSpec* spec) {
     spec->stats->rejected++;
     return false;
   }
-  if (!ctx.session.in_script && ctx.server.scripts().busy() && !allowed_while_busy(ctx, *spec)) {
-    ctx.reply.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+  if (refused_while_busy(ctx.server, ctx.session, *spec, ctx.argv)) {
+    std::string_view busy = ctx.server.scripts().running_function()
+                                ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+                                : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    if (spec->name == "exec" && ctx.session.multi.active) abort_exec(ctx, busy);
+    else ctx.reply.error(busy);
     spec->stats->rejected++;
     return false;
   }

@@ -27,6 +27,9 @@ const CommandSpec* lookup_command(std::string_view name);
 // The checks every command gets before it runs or is queued: known, arity,
 // authentication, key sizes. On failure writes the error and returns false.
 bool command_checks(CommandCtx& ctx, const CommandSpec* spec);
+// Whether a script running past busy-reply-threshold makes this command's
+// answer -BUSY.
+bool refused_while_busy(ServerContext& server, const Session& session, const CommandSpec& spec, Argv argv);
 
 // Whether a command the session sends now is queued (MULTI) rather than run.
 inline bool queues_in_multi(const Session& s, const CommandSpec* spec) {
@@ -35,6 +38,9 @@ inline bool queues_in_multi(const Session& s, const CommandSpec* spec) {
 // Queues ctx's command in the session's transaction (multi.cc): +QUEUED, or
 // the check's error, which makes the EXEC fail with EXECABORT.
 void queue_command(CommandCtx& ctx, const CommandSpec* spec);
+// An EXEC refused before it runs (-BUSY): the transaction is discarded and
+// the reply is "EXECABORT Transaction discarded because of: <error>".
+void abort_exec(CommandCtx& ctx, std::string_view error);
 
 // Carries one or more commands of a connection to the writer. They run in
 // order, each its own commit; replies go to `reply`. If the group fails to
@@ -48,10 +54,13 @@ class CommandOp final : public engine::WriteOp {
   // All commands in one commit, one revision (Upstash /multi-exec); else
   // each command is its own.
   bool one_commit = false;
+  bool runs_script = false;  // see WriteOp::may_run_long
   std::function<void()> on_done;  // after complete(); posts back to the connection
 
   bool exclusive() const override { return is_exclusive; }
   size_t writes() const override { return commands.size(); }
+  bool may_run_long() const override { return runs_script; }
+  const Session& session() const { return session_; }
   void execute(engine::Txn& txn) override;
   void complete(const rocksdb::Status& status) override;
 

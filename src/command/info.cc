@@ -68,14 +68,15 @@ void info_memory(ServerContext& server, Out o) {
                  "used_memory_peak_perc:{:.2f}%\r\nused_memory_overhead:0\r\nused_memory_startup:0\r\n"
                  "used_memory_dataset:{}\r\nused_memory_dataset_perc:100.00%\r\ntotal_system_memory:{}\r\n"
                  "total_system_memory_human:{}\r\nused_memory_lua:0\r\nused_memory_vm_eval:0\r\n"
-                 "used_memory_scripts_eval:0\r\nnumber_of_cached_scripts:0\r\nnumber_of_functions:0\r\n"
-                 "number_of_libraries:0\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:{}\r\n"
+                 "used_memory_scripts_eval:0\r\nnumber_of_cached_scripts:{}\r\nnumber_of_functions:{}\r\n"
+                 "number_of_libraries:{}\r\nmaxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:{}\r\n"
                  "mem_fragmentation_ratio:{:.2f}\r\nmem_fragmentation_bytes:{}\r\nmem_allocator:libc\r\n"
                  "active_defrag_running:0\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n"
                  "cairn_cache_bytes:{}\r\n",
                  m.allocated, bytes_to_human(m.allocated), m.rss, bytes_to_human(m.rss), m.peak,
                  bytes_to_human(m.peak), 100.0 * ratio(m.allocated, m.peak), m.allocated, m.system,
-                 bytes_to_human(m.system), policy, ratio(m.rss, m.allocated),
+                 bytes_to_human(m.system), server.scripts().cached_count(), server.scripts().function_count(),
+                 server.scripts().library_count(), policy, ratio(m.rss, m.allocated),
                  static_cast<int64_t>(m.rss) - static_cast<int64_t>(m.allocated), server.settings().cache_bytes);
 }
 
@@ -192,7 +193,12 @@ void info_commandstats(ServerContext&, Out o) {
   }
 }
 
-void info_errorstats(ServerContext&, Out o) { fmt::format_to(o, "# Errorstats\r\n"); }
+void info_errorstats(ServerContext& server, Out o) {
+  fmt::format_to(o, "# Errorstats\r\n");
+  ServerStats& s = server.stats();
+  std::lock_guard lock(s.error_codes_mu);
+  for (const auto& [code, count] : s.error_codes) fmt::format_to(o, "errorstat_{}:count={}\r\n", code, count);
+}
 void info_latencystats(ServerContext&, Out o) { fmt::format_to(o, "# Latencystats\r\n"); }
 void info_cluster(ServerContext&, Out o) { fmt::format_to(o, "# Cluster\r\ncluster_enabled:0\r\n"); }
 

@@ -17,7 +17,9 @@
 #include "command/session.h"
 #include "command/table.h"
 #include "common/log.h"
+#include "common/split_args.h"
 #include "engine/clock.h"
+#include "engine/status.h"
 
 extern "C" {
 #include <lauxlib.h>
@@ -30,6 +32,14 @@ int luaopen_bit(lua_State* l);    // Debian's lua-bitop
 namespace cairn::command {
 
 namespace {
+
+// Function names are case-insensitive (FCALL TEST calls "test"): the
+// registry tables and the name index are keyed by the lower-case name.
+std::string lowered(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 constexpr const char* kRunKey = "cairn_run";          // registry: the running script
 constexpr const char* kScriptsKey = "cairn_scripts";  // registry: sha -> function
@@ -387,7 +397,9 @@ int lua_nothing(lua_State*) { return 0; }
 
 struct LibraryLoad {
   std::vector<LuaScripts::FunctionInfo> functions;
+  int64_t started_ms = 0;  // FUNCTION LOAD gives up after kLoadTimeoutMs
 };
+constexpr int64_t kLoadTimeoutMs = 500;  // as Redis's LOAD_TIMEOUT_MS
 
 bool valid_name(std::string_view n) {
   if (n.empty()) return false;
@@ -409,52 +421,81 @@ int lua_register_function(lua_State* l) {
   if (lua_gettop(l) == 2) {
     if (lua_type(l, 1) != LUA_TSTRING) return luaL_error(l, "first argument to redis.register_function must be a string");
     if (lua_type(l, 2) != LUA_TFUNCTION) return luaL_error(l, "second argument to redis.register_function must be a function");
-    fn.name = lua_tostring(l, 1);
+    size_t len;
+    const char* name = lua_tolstring(l, 1, &len);
+    fn.name.assign(name, len);
     callback = 2;
+  } else if (lua_gettop(l) == 1 && !lua_istable(l, 1)) {
+    return luaL_error(l, "calling redis.register_function with a single argument is only applicable to Lua table "
+                         "(representing named arguments).");
   } else if (lua_gettop(l) == 1 && lua_istable(l, 1)) {
-    lua_getfield(l, 1, "function_name");
-    if (lua_type(l, -1) != LUA_TSTRING) return luaL_error(l, "function_name argument given to redis.register_function must be a string");
-    fn.name = lua_tostring(l, -1);
-    lua_pop(l, 1);
-    lua_getfield(l, 1, "description");
-    if (lua_type(l, -1) == LUA_TSTRING) fn.description = lua_tostring(l, -1);
-    else if (!lua_isnil(l, -1)) return luaL_error(l, "description argument given to redis.register_function must be a string");
-    lua_pop(l, 1);
-    lua_getfield(l, 1, "flags");
-    if (lua_istable(l, -1)) {
-      for (int i = 1;; ++i) {
-        lua_rawgeti(l, -1, i);
-        if (lua_isnil(l, -1)) {
-          lua_pop(l, 1);
-          break;
-        }
-        std::string flag = lua_isstring(l, -1) ? lua_tostring(l, -1) : "";
-        lua_pop(l, 1);
-        if (flag != "no-writes" && flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
-            flag != "allow-cross-slot-keys") {
-          return luaL_error(l, "unknown flag given");
-        }
-        fn.flags.push_back(flag);
+    // Named arguments, in whatever order and case the table has them.
+    bool has_name = false;
+    lua_pushnil(l);  // index 2: the callback, once found
+    callback = 2;
+    lua_pushnil(l);
+    while (lua_next(l, 1)) {  // key at -2, value at -1
+      if (lua_type(l, -2) != LUA_TSTRING) {
+        return luaL_error(l, "named argument key given to redis.register_function is not a string");
       }
-    } else if (!lua_isnil(l, -1)) {
-      return luaL_error(l, "flags argument to redis.register_function must be a table representing function flags");
+      std::string key = lowered(lua_tostring(l, -2));
+      if (key == "function_name") {
+        if (lua_type(l, -1) != LUA_TSTRING) {
+          return luaL_error(l, "function_name argument given to redis.register_function must be a string");
+        }
+        size_t len;
+        const char* name = lua_tolstring(l, -1, &len);
+        fn.name.assign(name, len);
+        has_name = true;
+      } else if (key == "description") {
+        if (lua_type(l, -1) != LUA_TSTRING) {
+          return luaL_error(l, "description argument given to redis.register_function must be a string");
+        }
+        fn.description = lua_tostring(l, -1);
+      } else if (key == "callback") {
+        if (!lua_isfunction(l, -1)) {
+          return luaL_error(l, "callback argument given to redis.register_function must be a function");
+        }
+        lua_pushvalue(l, -1);
+        lua_replace(l, callback);
+      } else if (key == "flags") {
+        if (!lua_istable(l, -1)) {
+          return luaL_error(l, "flags argument to redis.register_function must be a table representing function flags");
+        }
+        for (int i = 1;; ++i) {
+          lua_rawgeti(l, -1, i);
+          if (lua_isnil(l, -1)) {
+            lua_pop(l, 1);
+            break;
+          }
+          std::string flag = lua_isstring(l, -1) ? lua_tostring(l, -1) : "";
+          lua_pop(l, 1);
+          if (flag != "no-writes" && flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
+              flag != "allow-cross-slot-keys") {
+            return luaL_error(l, "unknown flag given");
+          }
+          fn.flags.push_back(flag);
+        }
+      } else {
+        return luaL_error(l, "unknown argument given to redis.register_function");
+      }
+      lua_pop(l, 1);  // the value; the key stays for lua_next
     }
-    lua_pop(l, 1);
-    lua_getfield(l, 1, "callback");
-    if (lua_type(l, -1) != LUA_TFUNCTION) return luaL_error(l, "callback argument given to redis.register_function must be a function");
-    callback = lua_gettop(l);
+    if (!has_name) return luaL_error(l, "redis.register_function must get a function name argument");
+    if (!lua_isfunction(l, callback)) return luaL_error(l, "redis.register_function must get a callback argument");
   } else {
     return luaL_error(l, "wrong number of arguments to redis.register_function");
   }
   if (!valid_name(fn.name)) {
-    return luaL_error(l, "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+    // Redis 7.0 gives the library names' text for a bad function name too.
+    return luaL_error(l, "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long");
   }
   for (const auto& f : load->functions) {
-    if (f.name == fn.name) return luaL_error(l, "Function already exists in the library");
+    if (lowered(f.name) == lowered(fn.name)) return luaL_error(l, "Function already exists in the library");
   }
   lua_getfield(l, LUA_REGISTRYINDEX, kPendingKey);
   lua_pushvalue(l, callback);
-  lua_setfield(l, -2, fn.name.c_str());
+  lua_setfield(l, -2, lowered(fn.name).c_str());
   lua_pop(l, 1);
   load->functions.push_back(std::move(fn));
   return 0;
@@ -495,6 +536,8 @@ int lua_bit_tohex(lua_State* l) {
 
 constexpr const char* kReadonlyKey = "cairn_readonly";  // registry: proxy -> true (weak keys)
 constexpr const char* kEnvKey = "cairn_env";             // registry: the scripts' globals proxy
+constexpr const char* kLibraryEnvKey = "cairn_library_env";  // registry: the function libraries' globals proxy
+constexpr const char* kLoadApiKey = "cairn_load_api";        // registry: `redis` while a library loads
 
 bool is_readonly(lua_State* l, int idx) {
   if (!lua_istable(l, idx)) return false;
@@ -519,15 +562,47 @@ int lua_global_index(lua_State* l) {
   return luaL_error(l, "Script attempted to access nonexistent global variable '%s'", name ? name : "?");
 }
 
+// A library's globals: while FUNCTION LOAD runs its code only `redis` exists,
+// and it is the load API (register_function, log, versions); when its
+// functions run later, the scripts' globals. Functions made during the load
+// keep this environment, so they see the right set at each moment.
+int lua_library_global_index(lua_State* l) {
+  lua_getfield(l, LUA_REGISTRYINDEX, kLoadingKey);
+  bool loading = lua_touserdata(l, -1) != nullptr;
+  lua_pop(l, 1);
+  if (!loading) return lua_global_index(l);
+  const char* name = lua_tostring(l, 2);
+  if (name && std::string_view(name) == "redis") {
+    lua_getfield(l, LUA_REGISTRYINDEX, kLoadApiKey);
+    return 1;
+  }
+  return luaL_error(l, "Script attempted to access nonexistent global variable '%s'", name ? name : "?");
+}
+
+// The load API's __index (the real table is the upvalue): a field it lacks
+// is an error, as Redis's error metatable makes it.
+int lua_strict_index(lua_State* l) {
+  lua_pushvalue(l, 2);
+  lua_rawget(l, lua_upvalueindex(1));
+  if (!lua_isnil(l, -1)) return 1;
+  const char* name = lua_tostring(l, 2);
+  return luaL_error(l, "Script attempted to access nonexistent global variable '%s'", name ? name : "?");
+}
+
 // Replaces the table at the top with a read-only proxy of it: reads go
 // through, writes, setmetatable and rawset are refused (Redis patches Lua for
-// this; Debian's stock 5.1 gets the same effect from metatables).
+// this; Debian's stock 5.1 gets the same effect from metatables). `index`,
+// when given, answers reads instead, with the real table as its upvalue.
 void make_readonly(lua_State* l, lua_CFunction index) {
   int real = lua_gettop(l);
   lua_newtable(l);  // proxy
   lua_newtable(l);  // its metatable
-  if (index) lua_pushcfunction(l, index);
-  else lua_pushvalue(l, real);
+  if (index) {
+    lua_pushvalue(l, real);
+    lua_pushcclosure(l, index, 1);
+  } else {
+    lua_pushvalue(l, real);
+  }
   lua_setfield(l, -2, "__index");
   lua_pushcfunction(l, lua_readonly_newindex);
   lua_setfield(l, -2, "__newindex");
@@ -582,6 +657,22 @@ void use_script_env(lua_State* l) {
   lua_setfenv(l, -2);
 }
 
+// The same for a function library's code (lua_library_global_index).
+void use_library_env(lua_State* l) {
+  lua_getfield(l, LUA_REGISTRYINDEX, kLibraryEnvKey);
+  lua_setfenv(l, -2);
+}
+
+// FUNCTION LOAD's instruction-count hook: library code gets kLoadTimeoutMs.
+void load_hook(lua_State* l, lua_Debug*) {
+  lua_getfield(l, LUA_REGISTRYINDEX, kLoadingKey);
+  auto* load = static_cast<LibraryLoad*>(lua_touserdata(l, -1));
+  lua_pop(l, 1);
+  if (!load || engine::unix_ms() - load->started_ms <= kLoadTimeoutMs) return;
+  lua_sethook(l, load_hook, LUA_MASKLINE, 0);  // a pcall in the code cannot swallow it
+  luaL_error(l, "FUNCTION LOAD timeout");
+}
+
 void set_function(lua_State* l, const char* name, lua_CFunction f) {
   lua_pushcfunction(l, f);
   lua_setfield(l, -2, name);
@@ -590,6 +681,19 @@ void set_function(lua_State* l, const char* name, lua_CFunction f) {
 void set_number(lua_State* l, const char* name, lua_Number n) {
   lua_pushnumber(l, n);
   lua_setfield(l, -2, name);
+}
+
+// redis.log, its levels and the version fields: in the scripts' `redis` and
+// in the load API alike.
+void set_log_and_version(lua_State* l) {
+  set_function(l, "log", lua_log);
+  set_number(l, "LOG_DEBUG", 0);
+  set_number(l, "LOG_VERBOSE", 1);
+  set_number(l, "LOG_NOTICE", 2);
+  set_number(l, "LOG_WARNING", 3);
+  lua_pushstring(l, "7.0.15");
+  lua_setfield(l, -2, "REDIS_VERSION");
+  set_number(l, "REDIS_VERSION_NUM", 0x07000f);
 }
 
 // Pushes t[name] of the table on top without metamethods (a script's table
@@ -748,10 +852,19 @@ std::string script_error(lua_State* l, std::string_view sha) {
 
 struct LuaRunAccess {
   // The instruction-count hook: SCRIPT KILL stops a script that has not written.
+  // SHUTDOWN NOSAVE stops any script, written or not; its writes are dropped.
   static void hook(lua_State* l, lua_Debug*) {
     ScriptRun* run = current_run(l);
-    if (!run || !run->scripts->kill_requested_.load(std::memory_order_relaxed)) return;
-    run->scripts->kill_requested_.store(false);
+    if (!run) return;
+    // Once stopped, every line raises the error again (as Redis does), so a
+    // pcall inside the script cannot swallow it.
+    if (run->scripts->abort_requested_.load(std::memory_order_relaxed)) {
+      lua_sethook(l, hook, LUA_MASKLINE, 0);
+      push_error_table(l, "-ERR Script aborted: the server is shutting down");
+      lua_error(l);
+    }
+    if (!run->scripts->kill_requested_.load(std::memory_order_relaxed)) return;
+    lua_sethook(l, hook, LUA_MASKLINE, 0);
     push_error_table(l, "-ERR Script killed by user with SCRIPT KILL...");
     lua_error(l);
   }
@@ -805,25 +918,17 @@ void LuaScripts::open_state() {
   set_function(l, "sha1hex", lua_sha1hex);
   set_function(l, "error_reply", lua_error_reply);
   set_function(l, "status_reply", lua_status_reply);
-  set_function(l, "log", lua_log);
+  set_log_and_version(l);
   set_function(l, "setresp", lua_setresp);
   set_function(l, "set_repl", lua_set_repl);
   set_function(l, "replicate_commands", lua_true);
   set_function(l, "breakpoint", lua_false);
   set_function(l, "debug", lua_nothing);
-  set_function(l, "register_function", lua_register_function);
-  set_number(l, "LOG_DEBUG", 0);
-  set_number(l, "LOG_VERBOSE", 1);
-  set_number(l, "LOG_NOTICE", 2);
-  set_number(l, "LOG_WARNING", 3);
   set_number(l, "REPL_NONE", 0);
   set_number(l, "REPL_AOF", 1);
   set_number(l, "REPL_SLAVE", 2);
   set_number(l, "REPL_REPLICA", 2);
   set_number(l, "REPL_ALL", 3);
-  lua_pushstring(l, "7.0.15");
-  lua_setfield(l, -2, "REDIS_VERSION");
-  set_number(l, "REDIS_VERSION_NUM", 0x07000f);
   lua_setglobal(l, "redis");
   luaL_loadbuffer(l, kErrorHandler, std::char_traits<char>::length(kErrorHandler), "@err_handler_def");
   lua_pcall(l, 0, 0, 0);
@@ -868,21 +973,90 @@ void LuaScripts::open_state() {
   lua_pushvalue(l, -1);
   lua_setglobal(l, "_G");  // a script's _G is the proxy
   lua_setfield(l, LUA_REGISTRYINDEX, kEnvKey);
+  // What library code sees while FUNCTION LOAD runs it.
+  lua_newtable(l);
+  set_function(l, "register_function", lua_register_function);
+  set_log_and_version(l);
+  make_readonly(l, lua_strict_index);
+  lua_setfield(l, LUA_REGISTRYINDEX, kLoadApiKey);
+  lua_pushvalue(l, LUA_GLOBALSINDEX);
+  make_readonly(l, lua_library_global_index);
+  lua_setfield(l, LUA_REGISTRYINDEX, kLibraryEnvKey);
 }
 
 void LuaScripts::close_state() {
   if (lua_) lua_close(lua_);
   lua_ = nullptr;
   cached_.clear();
+  std::lock_guard meta(meta_mu_);
   libraries_.clear();
   function_library_.clear();
 }
+
+namespace {
+
+// A script's "#!lua flags=a,b" first line (Redis 7's evalExtractShebangFlags).
+// `code_from` is where the Lua code starts: the line's newline, so line
+// numbers in errors stay those of the whole body.
+bool parse_shebang(std::string_view body, LuaScripts::ScriptFlags* flags, size_t* code_from, std::string* error) {
+  *flags = {};
+  *code_from = 0;
+  if (!body.starts_with("#!")) return true;
+  size_t end = body.find('\n');
+  if (end == std::string_view::npos) {
+    *error = "ERR Invalid script shebang";
+    return false;
+  }
+  *code_from = end;
+  flags->shebang = true;
+  std::vector<std::string_view> parts;
+  std::string_view line = body.substr(0, end);
+  for (size_t i = 0; i < line.size();) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    size_t j = i;
+    while (j < line.size() && !std::isspace(static_cast<unsigned char>(line[j]))) ++j;
+    if (j > i) parts.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  if (parts.empty() || parts[0] != "#!lua") {
+    *error = fmt::format("ERR Unexpected engine in script shebang: {}", parts.empty() ? "" : parts[0]);
+    return false;
+  }
+  for (size_t p = 1; p < parts.size(); ++p) {
+    if (!parts[p].starts_with("flags=")) {
+      *error = fmt::format("ERR Unknown lua shebang option: {}", parts[p]);
+      return false;
+    }
+    std::string_view list = parts[p].substr(6);
+    while (!list.empty()) {
+      size_t comma = list.find(',');
+      std::string_view flag = list.substr(0, comma);
+      if (flag == "no-writes") flags->no_writes = true;
+      else if (flag == "allow-oom" || flag == "allow-stale" || flag == "no-cluster" ||
+               flag == "allow-cross-slot-keys") {
+        // Accepted: Cairn has no OOM refusal, replicas or cluster for them to relax.
+      } else {
+        *error = fmt::format("ERR Unexpected flag in script shebang: {}", flag);
+        return false;
+      }
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 bool LuaScripts::load(std::string_view body, std::string* sha, std::string* error) {
   std::string digest = sha1_hex(body);
   std::lock_guard lock(mu_);
   *sha = digest;
-  if (cached_.count(digest)) return true;
+  if (std::lock_guard meta(meta_mu_); cached_.count(digest)) return true;
+  ScriptFlags flags;
+  size_t code_from = 0;
+  if (!parse_shebang(body, &flags, &code_from, error)) return false;
+  body.remove_prefix(code_from);
   lua_State* l = lua_;
   if (luaL_loadbuffer(l, body.data(), body.size(), "@user_script") != 0) {
     *error = fmt::format("ERR Error compiling script (new function): {}", lua_tostring(l, -1));
@@ -894,14 +1068,15 @@ bool LuaScripts::load(std::string_view body, std::string* sha, std::string* erro
   lua_pushvalue(l, -2);
   lua_setfield(l, -2, digest.c_str());
   lua_pop(l, 2);
-  cached_.insert(digest);
+  std::lock_guard meta(meta_mu_);
+  cached_[digest] = flags;
   return true;
 }
 
 bool LuaScripts::exists(std::string_view sha) {
   std::string lower(sha);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::lock_guard lock(mu_);
+  std::lock_guard meta(meta_mu_);
   return cached_.count(lower) > 0;
 }
 
@@ -909,8 +1084,18 @@ void LuaScripts::flush() {  // scripts only: function libraries stay
   std::lock_guard lock(mu_);
   lua_newtable(lua_);
   lua_setfield(lua_, LUA_REGISTRYINDEX, kScriptsKey);
-  cached_.clear();
+  {
+    std::lock_guard meta(meta_mu_);
+    cached_.clear();
+  }
   lua_gc(lua_, LUA_GCCOLLECT, 0);
+}
+
+std::optional<LuaScripts::Running> LuaScripts::running() {
+  std::lock_guard meta(meta_mu_);
+  int64_t since = running_since_ms_.load();
+  if (since == 0) return std::nullopt;
+  return Running{running_name_, running_command_, std::max<int64_t>(0, engine::unix_ms() - since)};
 }
 
 bool LuaScripts::busy() const {
@@ -920,11 +1105,20 @@ bool LuaScripts::busy() const {
   return threshold > 0 && engine::unix_ms() - since >= threshold;
 }
 
-std::string LuaScripts::kill() {
+void LuaScripts::abort_for_shutdown() { abort_requested_.store(true); }
+
+std::string LuaScripts::kill(bool is_eval) {
   if (running_since_ms_.load() == 0) return "NOTBUSY No scripts in execution right now.";
   if (running_wrote_.load()) {
     return "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either "
            "wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+  }
+  // Each kind is killed by its own command, as in Redis.
+  if (is_eval && running_function_.load()) {
+    return "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+  }
+  if (!is_eval && !running_function_.load()) {
+    return "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
   }
   kill_requested_.store(true);
   return "";
@@ -945,6 +1139,18 @@ void LuaScripts::run(CommandCtx& ctx, std::string_view sha_arg, std::span<const 
     ctx.reply.error("NOSCRIPT No matching script. Please use EVAL.");
     return;
   }
+  ScriptFlags flags;
+  {
+    std::lock_guard meta(meta_mu_);
+    if (auto it = cached_.find(sha); it != cached_.end()) flags = it->second;
+  }
+  // With a shebang a script says whether it writes; EVAL_RO needs no-writes.
+  if (read_only && flags.shebang && !flags.no_writes) {
+    lua_pop(l, 2);
+    ctx.reply.error("ERR Can not execute a script with write flag using *_ro command.");
+    return;
+  }
+  read_only = read_only || flags.no_writes;
   execute(ctx, "f_" + sha, keys, args, read_only, false);
 }
 
@@ -984,11 +1190,25 @@ void LuaScripts::execute(CommandCtx& ctx, std::string_view name, std::span<const
   lua_setfield(l, LUA_REGISTRYINDEX, kRunKey);
   running_wrote_.store(false);
   kill_requested_.store(false);
+  running_function_.store(as_function);
+  {
+    std::lock_guard meta(meta_mu_);
+    running_name_ = std::string(name);
+    running_command_.clear();
+    for (size_t i = 0; i < ctx.argc(); ++i) running_command_.emplace_back(ctx.arg(i));
+  }
   running_since_ms_.store(engine::unix_ms());
   lua_sethook(l, LuaRunAccess::hook, LUA_MASKCOUNT, 100000);
   int err = lua_pcall(l, as_function ? 2 : 0, 1, as_function ? -4 : -2);
   lua_sethook(l, nullptr, 0, 0);
   running_since_ms_.store(0);
+  if (abort_requested_.load()) {
+    lua_settop(l, 0);
+    lua_pushnil(l);
+    lua_setfield(l, LUA_REGISTRYINDEX, kRunKey);
+    // Thrown to the write op, which rolls the script's writes back.
+    throw engine::StoreError(std::string("the server is shutting down; the script was stopped and its writes dropped"));
+  }
   lua_pushnil(l);
   lua_setfield(l, LUA_REGISTRYINDEX, kRunKey);
   if (err) {
@@ -1018,33 +1238,33 @@ bool LuaScripts::load_library_locked(std::string_view code, bool replace, std::s
     return false;
   }
   size_t eol = code.find('\n');
-  std::string_view shebang = code.substr(2, eol == std::string_view::npos ? std::string_view::npos : eol - 2);
-  std::vector<std::string_view> words;
-  for (size_t i = 0; i < shebang.size();) {
-    size_t j = shebang.find(' ', i);
-    if (j == std::string_view::npos) j = shebang.size();
-    if (j > i) words.push_back(shebang.substr(i, j - i));
-    i = j + 1;
-  }
-  if (words.empty()) {
-    *error = "ERR Missing library metadata";
+  std::string_view shebang = code.substr(0, eol);
+  std::vector<std::string> words;
+  if (eol == std::string_view::npos || !split_args(shebang, &words) || words.empty()) {
+    *error = "ERR Invalid library metadata";
     return false;
   }
-  std::string engine_name(words[0]);
-  for (char& c : engine_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // As Redis: the engine is the first word after "#!", matched without case.
+  std::string engine_name = lowered(words[0].substr(2));
   if (engine_name != "lua") {
-    *error = fmt::format("ERR Engine '{}' not found", words[0]);
+    *error = fmt::format("ERR Engine '{}' not found", words[0].substr(2));
     return false;
   }
   std::string lib;
+  bool named = false;
   for (size_t i = 1; i < words.size(); ++i) {
-    if (words[i].substr(0, 5) != "name=") {
+    if (lowered(words[i].substr(0, 5)) != "name=") {
       *error = fmt::format("ERR Invalid metadata value given: {}", words[i]);
       return false;
     }
+    if (named) {
+      *error = "ERR Invalid metadata value, name argument was given multiple times";
+      return false;
+    }
+    named = true;
     lib = std::string(words[i].substr(5));
   }
-  if (lib.empty()) {
+  if (!named) {
     *error = "ERR Library name was not given";
     return false;
   }
@@ -1066,13 +1286,16 @@ bool LuaScripts::load_library_locked(std::string_view code, bool replace, std::s
     lua_pop(l, 1);
     return false;
   }
-  use_script_env(l);
+  use_library_env(l);
   LibraryLoad load;
+  load.started_ms = engine::unix_ms();
   lua_pushlightuserdata(l, &load);
   lua_setfield(l, LUA_REGISTRYINDEX, kLoadingKey);
   lua_newtable(l);
   lua_setfield(l, LUA_REGISTRYINDEX, kPendingKey);
+  lua_sethook(l, load_hook, LUA_MASKCOUNT, 100000);
   int err = lua_pcall(l, 0, 0, 0);
+  lua_sethook(l, nullptr, 0, 0);
   lua_pushnil(l);
   lua_setfield(l, LUA_REGISTRYINDEX, kLoadingKey);
   if (err) {
@@ -1085,26 +1308,27 @@ bool LuaScripts::load_library_locked(std::string_view code, bool replace, std::s
     return false;
   }
   for (const auto& f : load.functions) {
-    auto it = function_library_.find(f.name);
+    auto it = function_library_.find(lowered(f.name));
     if (it != function_library_.end() && it->second != lib) {
       *error = fmt::format("ERR Function {} already exists", f.name);
       return false;
     }
   }
   // Commit: the old version's functions out, the new ones in.
+  std::lock_guard meta(meta_mu_);
   lua_getfield(l, LUA_REGISTRYINDEX, kFunctionsKey);
   if (auto old = libraries_.find(lib); old != libraries_.end()) {
     for (const auto& f : old->second.functions) {
       lua_pushnil(l);
-      lua_setfield(l, -2, f.name.c_str());
-      function_library_.erase(f.name);
+      lua_setfield(l, -2, lowered(f.name).c_str());
+      function_library_.erase(lowered(f.name));
     }
   }
   lua_getfield(l, LUA_REGISTRYINDEX, kPendingKey);
   for (const auto& f : load.functions) {
-    lua_getfield(l, -1, f.name.c_str());
-    lua_setfield(l, -3, f.name.c_str());
-    function_library_[f.name] = lib;
+    lua_getfield(l, -1, lowered(f.name).c_str());
+    lua_setfield(l, -3, lowered(f.name).c_str());
+    function_library_[lowered(f.name)] = lib;
   }
   lua_pop(l, 2);
   lua_pushnil(l);
@@ -1116,13 +1340,14 @@ bool LuaScripts::load_library_locked(std::string_view code, bool replace, std::s
 
 bool LuaScripts::delete_library(std::string_view name) {
   std::lock_guard lock(mu_);
+  std::lock_guard meta(meta_mu_);
   auto it = libraries_.find(name);
   if (it == libraries_.end()) return false;
   lua_getfield(lua_, LUA_REGISTRYINDEX, kFunctionsKey);
   for (const auto& f : it->second.functions) {
     lua_pushnil(lua_);
-    lua_setfield(lua_, -2, f.name.c_str());
-    function_library_.erase(f.name);
+    lua_setfield(lua_, -2, lowered(f.name).c_str());
+    function_library_.erase(lowered(f.name));
   }
   lua_pop(lua_, 1);
   libraries_.erase(it);
@@ -1131,35 +1356,77 @@ bool LuaScripts::delete_library(std::string_view name) {
 
 void LuaScripts::flush_libraries() {
   std::lock_guard lock(mu_);
+  flush_libraries_locked();
+}
+
+bool LuaScripts::restore_libraries(const std::vector<std::string>& codes, RestorePolicy policy, std::string* error) {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> before;
+  {
+    std::lock_guard meta(meta_mu_);
+    for (const auto& [name, lib] : libraries_) before.push_back(lib.code);
+  }
+  if (policy == RestorePolicy::kFlush) flush_libraries_locked();
+  for (const auto& code : codes) {
+    std::string name;
+    if (!load_library_locked(code, policy == RestorePolicy::kReplace, &name, error)) {
+      // Redis words this one without the quotes FUNCTION LOAD puts in.
+      if (error->starts_with("ERR Library '") && error->ends_with("' already exists")) {
+        *error = "ERR Library " + error->substr(13, error->size() - 13 - 16) + " already exists";
+      }
+      flush_libraries_locked();
+      for (const auto& old : before) {
+        std::string ignored_name, ignored_error;
+        load_library_locked(old, false, &ignored_name, &ignored_error);
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+void LuaScripts::flush_libraries_locked() {
   lua_newtable(lua_);
   lua_setfield(lua_, LUA_REGISTRYINDEX, kFunctionsKey);
+  std::lock_guard meta(meta_mu_);
   libraries_.clear();
   function_library_.clear();
 }
 
 std::vector<LuaScripts::Library> LuaScripts::libraries() {
-  std::lock_guard lock(mu_);
+  std::lock_guard meta(meta_mu_);
   std::vector<Library> out;
   for (const auto& [name, lib] : libraries_) out.push_back(lib);
   return out;
 }
 
+size_t LuaScripts::library_count() {
+  std::lock_guard meta(meta_mu_);
+  return libraries_.size();
+}
+
+size_t LuaScripts::cached_count() {
+  std::lock_guard meta(meta_mu_);
+  return cached_.size();
+}
+
 size_t LuaScripts::function_count() {
-  std::lock_guard lock(mu_);
+  std::lock_guard meta(meta_mu_);
   return function_library_.size();
 }
 
 void LuaScripts::call_function(CommandCtx& ctx, std::string_view name, std::span<const std::string_view> keys,
                                std::span<const std::string_view> args, bool read_only_command) {
   std::lock_guard lock(mu_);
-  auto lib = function_library_.find(name);
+  std::string key = lowered(name);
+  auto lib = function_library_.find(key);
   if (lib == function_library_.end()) {
     ctx.reply.error("ERR Function not found");
     return;
   }
   bool no_writes = false;
   for (const auto& f : libraries_.find(lib->second)->second.functions) {
-    if (f.name == name) no_writes = f.no_writes();
+    if (lowered(f.name) == key) no_writes = f.no_writes();
   }
   if (read_only_command && !no_writes) {
     ctx.reply.error("ERR Can not execute a script with write flag using *_ro command.");
@@ -1168,7 +1435,7 @@ void LuaScripts::call_function(CommandCtx& ctx, std::string_view name, std::span
   lua_State* l = lua_;
   lua_getglobal(l, "__redis__err__handler");
   lua_getfield(l, LUA_REGISTRYINDEX, kFunctionsKey);
-  lua_getfield(l, -1, std::string(name).c_str());
+  lua_getfield(l, -1, key.c_str());
   lua_remove(l, -2);
   execute(ctx, name, keys, args, no_writes || read_only_command, true);
 }

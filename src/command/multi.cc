@@ -30,6 +30,7 @@ void clear_queue(Session& s) {
   s.multi.queued.clear();
   s.multi.queued.shrink_to_fit();
   s.multi.queued_bytes = 0;
+  s.multi.queued_script = false;
 }
 
 void cmd_multi(CommandCtx& ctx) {
@@ -41,6 +42,16 @@ void cmd_multi(CommandCtx& ctx) {
   ctx.session.multi.active = true;
   ctx.reply.ok();
 }
+
+}  // namespace
+
+void abort_exec(CommandCtx& ctx, std::string_view error) {
+  clear_queue(ctx.session);
+  ctx.server.watched_keys().unwatch_all(&ctx.session);
+  ctx.reply.error(fmt::format("EXECABORT Transaction discarded because of: {}", error));
+}
+
+namespace {
 
 void cmd_discard(CommandCtx& ctx) {
   if (!ctx.session.multi.active) {
@@ -151,6 +162,7 @@ void queue_command(CommandCtx& ctx, const CommandSpec* spec) {
     return;
   }
   m.queued_bytes += bytes;
+  if (spec->flags & kRunsScript) m.queued_script = true;
   m.queued.emplace_back(ctx.argv.begin(), ctx.argv.end());
   ctx.reply.simple("QUEUED");
 }

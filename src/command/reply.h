@@ -2,6 +2,8 @@
 // so a command handler answers the same way whichever door it came through.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -16,9 +18,14 @@ class Reply {
   // Counted, so the dispatcher can tell a failed command (INFO failed_calls).
   void error(std::string_view msg) {
     ++errors_;
+    // The code (first word) for INFO errorstats, kept short.
+    size_t n = std::min({msg.find(' '), msg.size(), last_code_.size()});
+    std::copy_n(msg.data(), n, last_code_.data());
+    last_code_size_ = n;
     write_error(msg);
   }
   uint64_t errors() const { return errors_; }
+  std::string_view last_error_code() const { return {last_code_.data(), last_code_size_}; }
   virtual void integer(int64_t v) = 0;
   virtual void bulk(std::string_view s) = 0;
   virtual void null() = 0;        // a missing value
@@ -46,6 +53,8 @@ class Reply {
 
  private:
   uint64_t errors_ = 0;
+  std::array<char, 32> last_code_{};
+  size_t last_code_size_ = 0;
 };
 
 }  // namespace cairn::command

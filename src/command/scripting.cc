@@ -16,6 +16,7 @@
 #include "command/table.h"
 #include "common/log.h"
 #include "model/functions.h"
+#include "model/rdb.h"
 #include "model/glob.h"
 #include "model/numbers.h"
 
@@ -23,11 +24,12 @@ namespace cairn::command {
 
 namespace {
 
-// numkeys at argv[2]: replies and returns false when it is wrong.
-bool parse_numkeys(CommandCtx& ctx, size_t* numkeys) {
+// numkeys at argv[2]: replies and returns false when it is wrong (FCALL's
+// text for a non-number differs from EVAL's, as in Redis).
+bool parse_numkeys(CommandCtx& ctx, size_t* numkeys, bool is_fcall = false) {
   int64_t n;
   if (!model::parse_int64(ctx.arg(2), &n)) {
-    ctx.reply.error(err::kNotInteger);
+    ctx.reply.error(is_fcall ? "ERR Bad number of keys provided" : err::kNotInteger);
     return false;
   }
   if (n < 0) {
@@ -88,7 +90,7 @@ void cmd_script(CommandCtx& ctx) {
     scripts.flush();
     ctx.reply.ok();
   } else if (iequals(sub, "kill") && ctx.argc() == 2) {
-    std::string error = scripts.kill();
+    std::string error = scripts.kill(true);
     if (error.empty()) ctx.reply.ok();
     else ctx.reply.error(error);
   } else if (iequals(sub, "help") && ctx.argc() == 2) {
@@ -113,7 +115,7 @@ void cmd_script(CommandCtx& ctx) {
 
 void fcall_generic(CommandCtx& ctx, bool read_only) {
   size_t numkeys;
-  if (!parse_numkeys(ctx, &numkeys)) return;
+  if (!parse_numkeys(ctx, &numkeys, true)) return;
   ctx.server.scripts().call_function(ctx, ctx.arg(1), ctx.argv.subspan(3, numkeys), ctx.argv.subspan(3 + numkeys),
                                      read_only);
 }
@@ -173,14 +175,78 @@ void function_list(CommandCtx& ctx) {
   for (const auto* lib : picked) reply_library(ctx, *lib, with_code);
 }
 
+// FUNCTION DUMP: Redis 7.0's payload, one FUNCTION2 record per library.
+void function_dump(CommandCtx& ctx) {
+  std::string payload;
+  for (const auto& lib : ctx.server.scripts().libraries()) {
+    payload.push_back(static_cast<char>(model::rdb::kOpcodeFunction2));
+    model::rdb::append_string(payload, lib.code);
+  }
+  model::rdb::append_trailer(payload);
+  ctx.reply.bulk(payload);
+}
+
+void function_restore(CommandCtx& ctx) {
+  using Policy = LuaScripts::RestorePolicy;
+  Policy policy = Policy::kAppend;
+  if (ctx.argc() == 4) {
+    std::string_view p = ctx.arg(3);
+    if (iequals(p, "append")) policy = Policy::kAppend;
+    else if (iequals(p, "replace")) policy = Policy::kReplace;
+    else if (iequals(p, "flush")) policy = Policy::kFlush;
+    else {
+      ctx.reply.error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+      return;
+    }
+  }
+  auto body = model::rdb::verify_payload(ctx.arg(2));
+  if (!body) {
+    ctx.reply.error("ERR payload version or checksum are wrong");
+    return;
+  }
+  std::vector<std::string> codes;
+  model::rdb::Reader reader(*body);
+  while (!reader.done()) {
+    uint8_t type = *reader.byte();
+    if (type == model::rdb::kOpcodeFunctionPreGa) {
+      ctx.reply.error("ERR Pre-GA function format not supported");
+      return;
+    }
+    if (type != model::rdb::kOpcodeFunction2) {
+      ctx.reply.error("ERR given type is not a function");
+      return;
+    }
+    auto code = reader.string();
+    if (!code) {
+      ctx.reply.error("ERR Failed loading the library code from the payload");
+      return;
+    }
+    codes.push_back(std::move(*code));
+  }
+  LuaScripts& scripts = ctx.server.scripts();
+  std::vector<LuaScripts::Library> before = scripts.libraries();
+  std::string error;
+  if (!scripts.restore_libraries(codes, policy, &error)) {
+    ctx.reply.error(error);
+    return;
+  }
+  // The stored libraries become exactly the loaded ones, in this commit.
+  for (const auto& lib : before) model::delete_function_library(ctx.txn(), lib.name);
+  for (const auto& lib : scripts.libraries()) model::put_function_library(ctx.txn(), lib.name, lib.code);
+  ctx.reply.ok();
+}
+
 void cmd_function(CommandCtx& ctx) {
   std::string_view sub = ctx.arg(1);
   LuaScripts& scripts = ctx.server.scripts();
-  if (iequals(sub, "load") && (ctx.argc() == 3 || ctx.argc() == 4)) {
-    bool replace = ctx.argc() == 4;
-    if (replace && !iequals(ctx.arg(2), "replace")) {
-      ctx.reply.error(fmt::format("ERR Unknown option given: {}", ctx.arg(2)));
-      return;
+  if (iequals(sub, "load") && ctx.argc() >= 3) {
+    bool replace = false;
+    for (size_t i = 2; i + 1 < ctx.argc(); ++i) {
+      if (!iequals(ctx.arg(i), "replace")) {
+        ctx.reply.error(fmt::format("ERR Unknown option given: {}", ctx.arg(i)));
+        return;
+      }
+      replace = true;
     }
     std::string_view code = ctx.arg(ctx.argc() - 1);
     std::string name, error;
@@ -208,13 +274,24 @@ void cmd_function(CommandCtx& ctx) {
   } else if (iequals(sub, "list")) {
     function_list(ctx);
   } else if (iequals(sub, "kill") && ctx.argc() == 2) {
-    std::string error = scripts.kill();
+    std::string error = scripts.kill(false);
     if (error.empty()) ctx.reply.ok();
     else ctx.reply.error(error);
   } else if (iequals(sub, "stats") && ctx.argc() == 2) {
     ctx.reply.map(2);
     ctx.reply.bulk("running_script");
-    ctx.reply.null();  // FUNCTION STATS waits behind nothing, but the name of a running one is not kept
+    if (auto running = scripts.running(); running && scripts.running_function()) {
+      ctx.reply.map(3);
+      ctx.reply.bulk("name");
+      ctx.reply.bulk(running->name);
+      ctx.reply.bulk("command");
+      ctx.reply.array(running->command.size());
+      for (const auto& a : running->command) ctx.reply.bulk(a);
+      ctx.reply.bulk("duration_ms");
+      ctx.reply.integer(running->duration_ms);
+    } else {
+      ctx.reply.null();
+    }
     ctx.reply.bulk("engines");
     ctx.reply.map(1);
     ctx.reply.bulk("LUA");
@@ -223,9 +300,10 @@ void cmd_function(CommandCtx& ctx) {
     ctx.reply.integer(static_cast<int64_t>(scripts.libraries().size()));
     ctx.reply.bulk("functions_count");
     ctx.reply.integer(static_cast<int64_t>(scripts.function_count()));
-  } else if (iequals(sub, "dump") || iequals(sub, "restore")) {
-    ctx.reply.error(fmt::format("ERR FUNCTION {} is not supported by Cairn yet (Redis's RDB payload format)",
-                                introspection::upper(sub)));
+  } else if (iequals(sub, "dump") && ctx.argc() == 2) {
+    function_dump(ctx);
+  } else if (iequals(sub, "restore") && (ctx.argc() == 3 || ctx.argc() == 4)) {
+    function_restore(ctx);
   } else if (iequals(sub, "help") && ctx.argc() == 2) {
     introspection::reply_help(ctx, {
         "LOAD [REPLACE] <FUNCTION CODE>",
@@ -247,12 +325,18 @@ void cmd_function(CommandCtx& ctx) {
   }
 }
 
-// FUNCTION LIST/STATS/KILL/HELP read only the runtime: they run where reads
-// run, so KILL reaches a function that holds the writer.
+// FUNCTION STATS/KILL/HELP never wait for the Lua state: they run where
+// reads run, so KILL reaches a function that holds the writer. The rest run
+// on the writer, after the running script, never holding an I/O thread.
 bool function_runs_inline(std::span<const std::string_view> argv) {
   if (argv.size() < 2) return true;
   std::string_view sub = argv[1];
-  return !(iequals(sub, "load") || iequals(sub, "delete") || iequals(sub, "flush"));
+  return iequals(sub, "stats") || iequals(sub, "kill") || iequals(sub, "help");
+}
+
+// SCRIPT KILL likewise; SCRIPT LOAD/EXISTS/FLUSH need the Lua state.
+bool script_runs_inline(std::span<const std::string_view> argv) {
+  return argv.size() < 2 || iequals(argv[1], "kill") || iequals(argv[1], "help");
 }
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::string_view summary,
@@ -264,20 +348,24 @@ CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::st
 }  // namespace
 
 void register_scripting_commands(CommandTable& t) {
-  constexpr uint32_t kEval = kNoScript | kStale | kMayReplicate;
+  constexpr uint32_t kEval = kNoScript | kStale | kMayReplicate | kRunsScript;
   t.add(spec("eval", -3, kEval | kOnWriter, cmd_eval, "Executes a server-side Lua script.", "2.6.0"));
   t.add(spec("evalsha", -3, kEval | kOnWriter, cmd_evalsha, "Executes a server-side Lua script by SHA1 digest.",
              "2.6.0"));
-  t.add(spec("eval_ro", -3, kEval | kReadOnly, cmd_eval_ro, "Executes a read-only server-side Lua script.",
+  // Every script runs on the writer, the read-only ones too: one Lua state
+  // runs one script at a time, and an I/O thread waiting for it could not
+  // serve the SCRIPT KILL that would end it.
+  t.add(spec("eval_ro", -3, kEval | kReadOnly | kOnWriter, cmd_eval_ro, "Executes a read-only server-side Lua script.",
              "7.0.0"));
-  t.add(spec("evalsha_ro", -3, kEval | kReadOnly, cmd_evalsha_ro,
+  t.add(spec("evalsha_ro", -3, kEval | kReadOnly | kOnWriter, cmd_evalsha_ro,
              "Executes a read-only server-side Lua script by SHA1 digest.", "7.0.0"));
-  CommandSpec s = spec("script", -2, kNoScript, cmd_script, "A container for Lua scripts management commands.",
+  CommandSpec s = spec("script", -2, kNoScript | kOnWriter, cmd_script, "A container for Lua scripts management commands.",
                        "2.6.0");
+  s.runs_inline = script_runs_inline;
   s.subcommands = {"script|debug", "script|exists", "script|flush", "script|help", "script|kill", "script|load"};
   t.add(std::move(s));
   t.add(spec("fcall", -3, kEval | kOnWriter, cmd_fcall, "Invokes a function.", "7.0.0"));
-  t.add(spec("fcall_ro", -3, kEval | kReadOnly, cmd_fcall_ro, "Invokes a read-only function.", "7.0.0"));
+  t.add(spec("fcall_ro", -3, kEval | kReadOnly | kOnWriter, cmd_fcall_ro, "Invokes a read-only function.", "7.0.0"));
   CommandSpec f = spec("function", -2, kNoScript | kOnWriter, cmd_function, "A container for function commands.",
                        "7.0.0");
   f.runs_inline = function_runs_inline;

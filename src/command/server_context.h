@@ -4,6 +4,8 @@
 
 #include <array>
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <cstdint>
 #include <functional>
 
@@ -36,6 +38,17 @@ struct ServerStats {
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
   std::atomic<uint64_t> error_replies{0};
+  // INFO errorstats: error replies by code ("ERR", "WRONGTYPE", …); at most
+  // kMaxErrorCodes codes, as Redis stops tracking new ones past 128.
+  static constexpr size_t kMaxErrorCodes = 128;
+  std::mutex error_codes_mu;
+  std::map<std::string, uint64_t, std::less<>> error_codes;
+  void count_error(std::string_view code) {
+    std::lock_guard lock(error_codes_mu);
+    auto it = error_codes.find(code);
+    if (it != error_codes.end()) ++it->second;
+    else if (error_codes.size() < kMaxErrorCodes) error_codes.emplace(code, 1);
+  }
   // Engine counters at the last CONFIG RESETSTAT (the engine's own never reset).
   std::atomic<uint64_t> expired_keys_base{0};
   // Per front door (Door): commands run and the microseconds they took.

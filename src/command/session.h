@@ -35,6 +35,7 @@ struct MultiState {
   bool active = false;
   bool queue_error = false;
   bool executing = false;  // EXEC is running the queue
+  bool queued_script = false;  // a queued command runs Lua: EXEC may run long
   std::vector<std::vector<std::string>> queued;
   size_t queued_bytes = 0;
   struct Watched {

@@ -38,6 +38,7 @@ enum CommandFlag : uint32_t {
   kMultiControl = 1 << 16,   // runs at once inside MULTI instead of being queued (EXEC, DISCARD, WATCH, …)
   kNoMulti = 1 << 17,        // refused inside MULTI (SAVE, SHUTDOWN)
   kWhileSubscribed = 1 << 18,  // allowed on a RESP2 connection that is subscribed (pub/sub)
+  kRunsScript = 1 << 19,       // runs Lua (EVAL, FCALL…): may run long, so on the writer thread only
 };
 
 struct CommandStats {

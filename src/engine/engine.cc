@@ -255,7 +255,10 @@ void Engine::writer_loop() {
     }
     std::lock_guard w(write_mu_);
     if (!ops.empty()) {
+      bool long_op = std::any_of(ops.begin(), ops.end(), [](WriteOp* op) { return op->may_run_long(); });
+      if (long_op) long_op_running_.store(true);
       run_group(ops);
+      if (long_op) long_op_running_.store(false);
       ops.clear();
     }
     auto now = std::chrono::steady_clock::now();
@@ -267,9 +270,24 @@ void Engine::writer_loop() {
 }
 
 void Engine::run_here(std::vector<WriteOp*>& ops) {
-  std::lock_guard w(write_mu_);
+  auto to_writer = [&] {
+    for (WriteOp* op : ops) submit(op);
+  };
+  if (std::any_of(ops.begin(), ops.end(), [](WriteOp* op) { return op->may_run_long(); })) return to_writer();
+  // Waits for the lock in short steps: behind a script on the writer thread
+  // this I/O thread must not wait, it hands its ops over.
+  while (!write_mu_.try_lock_for(std::chrono::milliseconds(1))) {
+    if (long_op_running_.load()) return to_writer();
+  }
+  std::lock_guard w(write_mu_, std::adopt_lock);
   {
     std::lock_guard l(mu_);
+    if (std::any_of(queue_.begin(), queue_.end(), [](WriteOp* op) { return op->may_run_long(); })) {
+      // A script is queued: everything stays in order on the writer thread.
+      queue_.insert(queue_.end(), ops.begin(), ops.end());
+      cv_.notify_one();
+      return;
+    }
     if (!queue_.empty()) {
       // Submitted earlier: they go first, so no op waits behind later ones.
       ops.insert(ops.begin(), queue_.begin(), queue_.end());

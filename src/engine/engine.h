@@ -56,6 +56,10 @@ class WriteOp {
   virtual bool exclusive() const { return false; }
   // How many client writes this op carries (a pipelined run is several).
   virtual size_t writes() const { return 1; }
+  // An op that may run for long (a Lua script) runs on the writer thread
+  // only, never on an I/O thread in run_here, so the I/O threads keep
+  // serving (-BUSY, SCRIPT KILL) while it runs.
+  virtual bool may_run_long() const { return false; }
   virtual void execute(Txn& txn) = 0;
   virtual void complete(const rocksdb::Status& status) = 0;
 };
@@ -198,7 +202,10 @@ class Engine {
 
   // Held by whoever runs write groups and sweeps (the writer thread or an
   // I/O thread in run_here): the "writer thread only" state is its.
-  std::mutex write_mu_;
+  std::timed_mutex write_mu_;
+  // The writer thread is running a may_run_long op: run_here hands its ops
+  // to the writer instead of waiting for the lock.
+  std::atomic<bool> long_op_running_{false};
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<WriteOp*> queue_;

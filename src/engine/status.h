@@ -11,6 +11,8 @@ namespace cairn::engine {
 
 struct StoreError : std::runtime_error {
   explicit StoreError(const rocksdb::Status& s) : std::runtime_error(s.ToString()) {}
+  // Not from RocksDB: a command that must be rolled back (a script stopped by SHUTDOWN).
+  explicit StoreError(const std::string& what) : std::runtime_error(what) {}
 };
 
 inline void check(const rocksdb::Status& s) {

@@ -41,6 +41,7 @@ asio::awaitable<void> run_commands(command::ServerContext& server, command::Sess
     for (command::Argv argv : commands) {
       const command::CommandSpec* s = command::lookup_command(argv[0]);
       if (s && (s->flags & command::kExclusive)) op.is_exclusive = true;
+      if (s && (s->flags & command::kRunsScript)) op.runs_script = true;
       op.commands.push_back(argv);
     }
     // Run as EXEC runs its queue: FLUSHDB then deletes key by key, which the
@@ -53,7 +54,7 @@ asio::awaitable<void> run_commands(command::ServerContext& server, command::Sess
   size_t i = 0;
   while (i < commands.size()) {
     const command::CommandSpec* spec = command::lookup_command(commands[i][0]);
-    if (runs_on_writer(session, spec, commands[i])) {
+    if (runs_on_writer(server, session, spec, commands[i])) {
       command::CommandOp op(server, session, reply);
       i = gather_writes(op, spec, i, commands.size(), [&](size_t k) { return commands[k]; });
       co_await async_run_op(server.engine(), op, asio::use_awaitable);

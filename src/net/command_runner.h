@@ -22,9 +22,13 @@ namespace cairn::net {
 inline bool runs_on_writer(const command::CommandSpec* spec) {
   return spec && (spec->is_write() || (spec->flags & (command::kExclusive | command::kOnWriter)));
 }
-inline bool runs_on_writer(const command::Session& session, const command::CommandSpec* spec, command::Argv argv) {
+// While a script is busy, a command it would refuse is answered -BUSY where
+// it is, instead of waiting on the writer behind the script.
+inline bool runs_on_writer(command::ServerContext& server, const command::Session& session,
+                           const command::CommandSpec* spec, command::Argv argv) {
   if (spec && spec->runs_inline && spec->runs_inline(argv)) return false;
-  return !command::queues_in_multi(session, spec) && runs_on_writer(spec);
+  if (command::queues_in_multi(session, spec) || !runs_on_writer(spec)) return false;
+  return !command::refused_while_busy(server, session, *spec, argv);
 }
 
 // Fills `op` with the commands from index `i` that go to the writer together
@@ -35,6 +39,12 @@ inline bool runs_on_writer(const command::Session& session, const command::Comma
 template <typename ArgvAt>
 size_t gather_writes(command::CommandOp& op, const command::CommandSpec* first, size_t i, size_t n,
                      ArgvAt&& argv_at) {
+  auto note_script = [&op](const command::CommandSpec* s) {
+    if (s && ((s->flags & command::kRunsScript) || (s->name == "exec" && op.session().multi.queued_script))) {
+      op.runs_script = true;
+    }
+  };
+  note_script(first);
   if (first->flags & command::kExclusive) {
     op.is_exclusive = true;
     op.commands.push_back(argv_at(i));
@@ -44,6 +54,7 @@ size_t gather_writes(command::CommandOp& op, const command::CommandSpec* first, 
   for (; i < n; ++i) {
     const command::CommandSpec* s = command::lookup_command(argv_at(i)[0]);
     if (s && (s->flags & command::kExclusive)) break;
+    note_script(s);
     op.commands.push_back(argv_at(i));
   }
   return i;

@@ -184,7 +184,7 @@ asio::awaitable<void> RespConnection::execute_batch() {
                                "while the connection watches",
                                spec->name));
       ++i;
-    } else if (runs_on_writer(session_, spec, cmd)) {
+    } else if (runs_on_writer(server_, session_, spec, cmd)) {
       reads.reset();
       command::CommandOp op(server_, session_, reply_);
       i = gather_writes(op, spec, i, silenced ? i + 1 : cmds_.size(), argv_at);

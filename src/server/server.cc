@@ -184,6 +184,7 @@ int serve(command::Settings& settings, const Config& config) {
   std::condition_variable cv;
   bool stop = false;
   auto request_stop = [&] {
+    ctx.scripts().abort_for_shutdown();  // a running script would hold the writer
     std::lock_guard l(mu);
     stop = true;
     cv.notify_all();

@@ -10,7 +10,8 @@ crash (kill -9) must never lose an acknowledged write. This script checks that p
      writer and sequence number), APPEND, DEL, INCR, INCRBY, HSET, HDEL, LPUSH and RPOP, one
      request at a time (no pipelining), plus an occasional GET that checks the server agrees
      with what was acknowledged, and now and then a MULTI / SET a / SET b / EXEC that sets two
-     keys of its own to one value: after any crash both must hold the same value. HTTP writers (default 2) do the same over the HTTP port with
+     keys of its own to one value, and as often an EVALSHA of a script that does the same:
+     after any crash both must hold the same value. HTTP writers (default 2) do the same over the HTTP port with
      PUT, DELETE and GET on /v1/kv/{key}, and Upstash /multi-exec transactions that set two
      keys to one value: after any crash both keys must hold the same value.
      Each writer keeps the last acknowledged state of each of its keys, and the one request
@@ -43,6 +44,7 @@ and only processes this script started are signalled, always by PID.
 """
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -164,6 +166,11 @@ class RespConnection:
 # ----------------------------------------------------------------------------------------
 # The server process.
 # ----------------------------------------------------------------------------------------
+
+# The Lua writer's script: two SETs that must commit together.
+LUA_PAIR_SCRIPT = b"redis.call('SET', KEYS[1], ARGV[1]); redis.call('SET', KEYS[2], ARGV[1]); return 'OK'"
+LUA_PAIR_SHA = hashlib.sha1(LUA_PAIR_SCRIPT).hexdigest().encode()
+
 
 def free_loopback_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -322,6 +329,7 @@ class Writer(threading.Thread):
         self.hash_key = "crash:hash:w%d" % index
         self.list_key = "crash:list:w%d" % index
         self.pair = ("crash:mpair:w%d:a" % index, "crash:mpair:w%d:b" % index)  # MULTI/EXEC sets both
+        self.lua_pair = ("crash:lpair:w%d:a" % index, "crash:lpair:w%d:b" % index)  # one script sets both
         self.state = state          # key -> last acknowledged value (bytes) or None; shared
         self.rng = random.Random(rng_seed)
         self.round_no = round_no
@@ -340,6 +348,8 @@ class Writer(threading.Thread):
         tag = b"w%d:r%d:s%d" % (self.index, self.round_no, self.seq)
         if r < 0.04:
             return None, ("MULTI-PAIR", tag)
+        if r < 0.08:
+            return None, ("LUA-PAIR", tag)
         if r < 0.20:
             return self.counter_key, ("INCR",)
         if r < 0.25:
@@ -412,6 +422,22 @@ class Writer(threading.Thread):
                     self.in_flight = None
                     if replies != ["OK", "QUEUED", "QUEUED", ["OK", "OK"]]:
                         self.problems.append("MULTI/SET/SET/EXEC answered %r" % (replies,))
+                        return
+                    self.state[a] = self.state[b] = tag
+                    self.acked += 1
+                    continue
+                if op[0] == "LUA-PAIR":
+                    # One script sets both keys: EVALSHA, loaded by EVAL after a restart
+                    # (the script cache is not durable, as in Redis).
+                    a, b = self.lua_pair
+                    tag = op[1]
+                    self.in_flight = [(a, ("SET", tag)), (b, ("SET", tag))]
+                    reply = conn.call("EVALSHA", LUA_PAIR_SHA, 2, a, b, tag)
+                    if isinstance(reply, ErrorReply) and reply.message.startswith("NOSCRIPT"):
+                        reply = conn.call("EVAL", LUA_PAIR_SCRIPT, 2, a, b, tag)
+                    self.in_flight = None
+                    if reply != b"OK":  # a Lua string comes back as a bulk string
+                        self.problems.append("the pair script answered %r" % (reply,))
                         return
                     self.state[a] = self.state[b] = tag
                     self.acked += 1
@@ -687,6 +713,9 @@ def main():
     for w in range(args.writers):
         pairs.append(("crash:mpair:w%d:a" % w, "crash:mpair:w%d:b" % w))
         state.update({key: None for key in pairs[-1]})
+        pairs.append(("crash:lpair:w%d:a" % w, "crash:lpair:w%d:b" % w))
+        state.update({key: None for key in pairs[-1]})
+    # pairs: each RESP writer's MULTI pair and Lua pair, then each HTTP writer's.
     for h in range(args.http_writers):
         http_keys.append(["crash:http:h%d:k%02d" % (h, i) for i in range(10)])
         pairs.append(("crash:pair:h%d:a" % h, "crash:pair:h%d:b" % h))
@@ -710,7 +739,7 @@ def main():
         for round_no in range(1, args.rounds + 1):
             writers = [Writer(w, port, args.keys_per_writer, state, rng.randrange(1 << 31),
                               round_no, args.reply_timeout) for w in range(args.writers)]
-            writers += [HttpWriter(h, http_port, http_keys[h], pairs[args.writers + h], state, rng.randrange(1 << 31),
+            writers += [HttpWriter(h, http_port, http_keys[h], pairs[2 * args.writers + h], state, rng.randrange(1 << 31),
                                    round_no, args.reply_timeout) for h in range(args.http_writers)]
             for t in writers:
                 t.start()

@@ -1,6 +1,8 @@
 // RESP request parsing; see resp_parser.h.
 #include "protocol/resp/resp_parser.h"
 
+#include "common/split_args.h"
+
 #include <cctype>
 #include <charconv>
 #include <climits>
@@ -25,13 +27,6 @@ bool parse_int(const char* p, const char* end, int64_t* out) {
 const char* find_crlf(const char* p, const char* end) {
   const void* nl = std::memchr(p, '\r', static_cast<size_t>(end - p));
   return static_cast<const char*>(nl);
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -134,7 +129,7 @@ RespParser::Result RespParser::parse_inline(const char* data, size_t len, std::v
   *consumed = line_len + 1;
   if (line_len && data[line_len - 1] == '\r') --line_len;
   std::vector<std::string> args;
-  if (!split_inline_args(std::string_view(data, line_len), &args)) {
+  if (!split_args(std::string_view(data, line_len), &args)) {
     *error = "ERR Protocol error: unbalanced quotes in request";
     return Result::kError;
   }
@@ -143,66 +138,6 @@ RespParser::Result RespParser::parse_inline(const char* data, size_t len, std::v
     argv->emplace_back(storage_.back());
   }
   return Result::kComplete;
-}
-
-bool split_inline_args(std::string_view line, std::vector<std::string>* out) {
-  size_t i = 0, n = line.size();
-  for (;;) {
-    while (i < n && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i >= n) return true;
-    std::string cur;
-    bool inq = false, insq = false;
-    for (;;) {
-      if (inq) {
-        if (i >= n) return false;
-        if (line[i] == '\\' && i + 3 < n && line[i + 1] == 'x' && hex_digit(line[i + 2]) >= 0 &&
-            hex_digit(line[i + 3]) >= 0) {
-          cur.push_back(static_cast<char>(hex_digit(line[i + 2]) * 16 + hex_digit(line[i + 3])));
-          i += 3;
-        } else if (line[i] == '\\' && i + 1 < n) {
-          ++i;
-          char c = line[i];
-          switch (c) {
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'b': c = '\b'; break;
-            case 'a': c = '\a'; break;
-            default: break;
-          }
-          cur.push_back(c);
-        } else if (line[i] == '"') {
-          // A closing quote must be followed by a space or the end.
-          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(line[i + 1]))) return false;
-          inq = false;
-          ++i;
-          break;
-        } else {
-          cur.push_back(line[i]);
-        }
-      } else if (insq) {
-        if (i >= n) return false;
-        if (line[i] == '\\' && i + 1 < n && line[i + 1] == '\'') {
-          ++i;
-          cur.push_back('\'');
-        } else if (line[i] == '\'') {
-          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(line[i + 1]))) return false;
-          insq = false;
-          ++i;
-          break;
-        } else {
-          cur.push_back(line[i]);
-        }
-      } else {
-        if (i >= n || std::isspace(static_cast<unsigned char>(line[i]))) break;
-        if (line[i] == '"') inq = true;
-        else if (line[i] == '\'') insq = true;
-        else cur.push_back(line[i]);
-      }
-      ++i;
-    }
-    out->push_back(std::move(cur));
-  }
 }
 
 }  // namespace cairn::protocol::resp

@@ -50,8 +50,4 @@ class RespParser {
   std::deque<std::string> storage_;
 };
 
-// Splits an inline command line like Redis's sdssplitargs (quotes, escapes).
-// Returns false on unbalanced quotes.
-bool split_inline_args(std::string_view line, std::vector<std::string>* out);
-
 }  // namespace cairn::protocol::resp

@@ -3,6 +3,8 @@
 // and Redis's exact protocol error texts and limits.
 #include "protocol/resp/resp_parser.h"
 
+#include "common/split_args.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -187,12 +189,12 @@ TEST(RespParserTest, InlineQuotesAndEscapes) {
 
 TEST(RespParserTest, SplitInlineArgs) {
   std::vector<std::string> out;
-  ASSERT_TRUE(split_inline_args("a \"b c\" 'd e' f\"g h\"", &out));
+  ASSERT_TRUE(split_args("a \"b c\" 'd e' f\"g h\"", &out));
   EXPECT_EQ(out, (Args{"a", "b c", "d e", "fg h"}));
   out.clear();
-  ASSERT_TRUE(split_inline_args("", &out));
+  ASSERT_TRUE(split_args("", &out));
   EXPECT_TRUE(out.empty());
-  ASSERT_TRUE(split_inline_args("   ", &out));
+  ASSERT_TRUE(split_args("   ", &out));
   EXPECT_TRUE(out.empty());
 }
 
@@ -204,7 +206,7 @@ TEST(RespParserTest, UnbalancedQuotes) {
   EXPECT_EQ(error_of("set 'a'b\r\n"), want);
   EXPECT_EQ(error_of("set \"abc\\\"\r\n"), want);  // the quote is escaped
   std::vector<std::string> out;
-  EXPECT_FALSE(split_inline_args("\"", &out));
+  EXPECT_FALSE(split_args("\"", &out));
 }
 
 TEST(RespParserTest, EmptyCommands) {
