@@ -251,9 +251,10 @@ void unpack_value(lua_State* l, Cursor& c, int depth) {
         lua_pushnumber(l, d);
         break;
       }
-      case 0xc4: case 0xd9: v = sized(1); if (c.err == Cursor::kOk) unpack_string(l, c, v); break;
-      case 0xc5: case 0xda: v = sized(2); if (c.err == Cursor::kOk) unpack_string(l, c, v); break;
-      case 0xc6: case 0xdb: v = sized(4); if (c.err == Cursor::kOk) unpack_string(l, c, v); break;
+      // The bin types (0xc4-0xc6) are refused, as Redis's decoder does.
+      case 0xd9: v = sized(1); if (c.err == Cursor::kOk) unpack_string(l, c, v); break;
+      case 0xda: v = sized(2); if (c.err == Cursor::kOk) unpack_string(l, c, v); break;
+      case 0xdb: v = sized(4); if (c.err == Cursor::kOk) unpack_string(l, c, v); break;
       case 0xdc: v = sized(2); if (c.err == Cursor::kOk) unpack_array(l, c, v, depth); break;
       case 0xdd: v = sized(4); if (c.err == Cursor::kOk) unpack_array(l, c, v, depth); break;
       case 0xde: v = sized(2); if (c.err == Cursor::kOk) unpack_map(l, c, v, depth); break;
@@ -269,9 +270,9 @@ int unpack_full(lua_State* l, lua_Integer limit, lua_Integer offset) {
   size_t len;
   const char* s = luaL_checklstring(l, 1, &len);
   bool all = limit == 0;
-  if (offset < 0 || limit < 0) {
+  if (offset < 0 || limit < 0) {  // Redis's text names the input's length as the limit
     return luaL_error(l, "Invalid request to unpack with offset of %d and limit of %d.", static_cast<int>(offset),
-                      static_cast<int>(limit));
+                      static_cast<int>(len));
   }
   if (static_cast<size_t>(offset) > len) {
     return luaL_error(l, "Start offset %d greater than input length %d.", static_cast<int>(offset),

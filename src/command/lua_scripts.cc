@@ -13,6 +13,7 @@
 #include "command/dispatch.h"
 #include "command/errors.h"
 #include "command/lua_cmsgpack.h"
+#include "command/lua_struct.h"
 #include "command/reply.h"
 #include "command/server_context.h"
 #include "command/session.h"
@@ -908,6 +909,7 @@ void LuaScripts::open_state() {
     lua_setglobal(l, name);
   }
   open_cmsgpack(l);  // Cairn's own (lua_cmsgpack.h)
+  open_struct(l);    // and lua_struct.h
   lua_pushcfunction(l, lua_safe_unpack);
   lua_setglobal(l, "unpack");
   lua_getglobal(l, "bit");
@@ -953,7 +955,7 @@ void LuaScripts::open_state() {
   wrap_global(l, "setmetatable", lua_guarded_write);
   wrap_global(l, "rawset", lua_guarded_write);
   wrap_global(l, "loadstring", lua_guarded_loadstring);
-  for (const char* name : {"redis", "cjson", "cmsgpack", "bit", "string", "math", "table", "coroutine"}) {
+  for (const char* name : {"redis", "cjson", "cmsgpack", "struct", "bit", "string", "math", "table", "coroutine"}) {
     lua_getglobal(l, name);
     if (!lua_istable(l, -1)) {
       lua_pop(l, 1);
