@@ -1,6 +1,8 @@
 // MessagePack for scripts; see lua_cmsgpack.h.
 #include "command/lua_cmsgpack.h"
 
+#include "command/lua_buffer.h"
+
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -145,7 +147,7 @@ void pack_value(lua_State* l, std::string& out, int level) {
 int cmsgpack_pack(lua_State* l) {
   int n = lua_gettop(l);
   if (n == 0) return luaL_argerror(l, 0, "MessagePack pack needs input.");
-  std::string out;
+  std::string& out = new_lua_buffer(l);  // at n + 1, below what packing pushes
   for (int i = 1; i <= n; ++i) {
     lua_pushvalue(l, i);
     pack_value(l, out, 0);

@@ -240,12 +240,15 @@ class LuaReply final : public Reply {
   std::vector<Tok> toks_;
 };
 
-// redis.call / redis.pcall: runs one command against the script's Txn.
-int call_command(lua_State* l, bool raise) {
+// redis.call / redis.pcall: runs one command against the script's Txn and
+// leaves its reply on the stack; true when that reply must be raised. The
+// caller raises, after this function's C++ locals are gone (a Lua error is a
+// longjmp that runs no destructors).
+bool call_command_body(lua_State* l, bool raise) {
   ScriptRun* run = current_run(l);
   auto fail = [&](std::string_view msg) {
     push_error_table(l, msg);
-    return raise ? lua_error(l) : 1;
+    return raise;
   };
   if (!run) return fail("redis.call/pcall can only be called inside a script invocation");
   int argc = lua_gettop(l);
@@ -282,7 +285,11 @@ int call_command(lua_State* l, bool raise) {
   if (spec->is_write()) run->wrote->store(true, std::memory_order_relaxed);
   lua_settop(l, 0);
   reply.push_lua(l);
-  if (raise && reply.top_is_error()) return lua_error(l);
+  return raise && reply.top_is_error();
+}
+
+int call_command(lua_State* l, bool raise) {
+  if (call_command_body(l, raise)) return lua_error(l);
   return 1;
 }
 int lua_redis_call(lua_State* l) { return call_command(l, true); }
@@ -413,23 +420,25 @@ bool valid_name(std::string_view n) {
 
 // redis.register_function(name, callback) or
 // redis.register_function{function_name=, callback=, flags={…}, description=}.
-int lua_register_function(lua_State* l) {
+// The body of redis.register_function: nullptr, or the error to raise once
+// its C++ locals are gone (a Lua error is a longjmp that runs no destructors).
+const char* register_function_body(lua_State* l) {
   lua_getfield(l, LUA_REGISTRYINDEX, kLoadingKey);
   auto* load = static_cast<LibraryLoad*>(lua_touserdata(l, -1));
   lua_pop(l, 1);
-  if (!load) return luaL_error(l, "redis.register_function can only be called on FUNCTION LOAD command");
+  if (!load) return "redis.register_function can only be called on FUNCTION LOAD command";
   LuaScripts::FunctionInfo fn;
   int callback;
   if (lua_gettop(l) == 2) {
-    if (lua_type(l, 1) != LUA_TSTRING) return luaL_error(l, "first argument to redis.register_function must be a string");
-    if (lua_type(l, 2) != LUA_TFUNCTION) return luaL_error(l, "second argument to redis.register_function must be a function");
+    if (lua_type(l, 1) != LUA_TSTRING) return "first argument to redis.register_function must be a string";
+    if (lua_type(l, 2) != LUA_TFUNCTION) return "second argument to redis.register_function must be a function";
     size_t len;
     const char* name = lua_tolstring(l, 1, &len);
     fn.name.assign(name, len);
     callback = 2;
   } else if (lua_gettop(l) == 1 && !lua_istable(l, 1)) {
-    return luaL_error(l, "calling redis.register_function with a single argument is only applicable to Lua table "
-                         "(representing named arguments).");
+    return "calling redis.register_function with a single argument is only applicable to Lua table "
+                         "(representing named arguments).";
   } else if (lua_gettop(l) == 1 && lua_istable(l, 1)) {
     // Named arguments, in whatever order and case the table has them.
     bool has_name = false;
@@ -438,12 +447,12 @@ int lua_register_function(lua_State* l) {
     lua_pushnil(l);
     while (lua_next(l, 1)) {  // key at -2, value at -1
       if (lua_type(l, -2) != LUA_TSTRING) {
-        return luaL_error(l, "named argument key given to redis.register_function is not a string");
+        return "named argument key given to redis.register_function is not a string";
       }
       std::string key = lowered(lua_tostring(l, -2));
       if (key == "function_name") {
         if (lua_type(l, -1) != LUA_TSTRING) {
-          return luaL_error(l, "function_name argument given to redis.register_function must be a string");
+          return "function_name argument given to redis.register_function must be a string";
         }
         size_t len;
         const char* name = lua_tolstring(l, -1, &len);
@@ -451,18 +460,18 @@ int lua_register_function(lua_State* l) {
         has_name = true;
       } else if (key == "description") {
         if (lua_type(l, -1) != LUA_TSTRING) {
-          return luaL_error(l, "description argument given to redis.register_function must be a string");
+          return "description argument given to redis.register_function must be a string";
         }
         fn.description = lua_tostring(l, -1);
       } else if (key == "callback") {
         if (!lua_isfunction(l, -1)) {
-          return luaL_error(l, "callback argument given to redis.register_function must be a function");
+          return "callback argument given to redis.register_function must be a function";
         }
         lua_pushvalue(l, -1);
         lua_replace(l, callback);
       } else if (key == "flags") {
         if (!lua_istable(l, -1)) {
-          return luaL_error(l, "flags argument to redis.register_function must be a table representing function flags");
+          return "flags argument to redis.register_function must be a table representing function flags";
         }
         for (int i = 1;; ++i) {
           lua_rawgeti(l, -1, i);
@@ -474,32 +483,37 @@ int lua_register_function(lua_State* l) {
           lua_pop(l, 1);
           if (flag != "no-writes" && flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
               flag != "allow-cross-slot-keys") {
-            return luaL_error(l, "unknown flag given");
+            return "unknown flag given";
           }
           fn.flags.push_back(flag);
         }
       } else {
-        return luaL_error(l, "unknown argument given to redis.register_function");
+        return "unknown argument given to redis.register_function";
       }
       lua_pop(l, 1);  // the value; the key stays for lua_next
     }
-    if (!has_name) return luaL_error(l, "redis.register_function must get a function name argument");
-    if (!lua_isfunction(l, callback)) return luaL_error(l, "redis.register_function must get a callback argument");
+    if (!has_name) return "redis.register_function must get a function name argument";
+    if (!lua_isfunction(l, callback)) return "redis.register_function must get a callback argument";
   } else {
-    return luaL_error(l, "wrong number of arguments to redis.register_function");
+    return "wrong number of arguments to redis.register_function";
   }
   if (!valid_name(fn.name)) {
     // Redis 7.0 gives the library names' text for a bad function name too.
-    return luaL_error(l, "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+    return "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
   }
   for (const auto& f : load->functions) {
-    if (lowered(f.name) == lowered(fn.name)) return luaL_error(l, "Function already exists in the library");
+    if (lowered(f.name) == lowered(fn.name)) return "Function already exists in the library";
   }
   lua_getfield(l, LUA_REGISTRYINDEX, kPendingKey);
   lua_pushvalue(l, callback);
   lua_setfield(l, -2, lowered(fn.name).c_str());
   lua_pop(l, 1);
   load->functions.push_back(std::move(fn));
+  return nullptr;
+}
+
+int lua_register_function(lua_State* l) {
+  if (const char* error = register_function_body(l)) return luaL_error(l, "%s", error);
   return 0;
 }
 

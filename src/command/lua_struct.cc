@@ -1,6 +1,8 @@
 // struct.pack / unpack / size for scripts; see lua_struct.h.
 #include "command/lua_struct.h"
 
+#include "command/lua_buffer.h"
+
 #include <cctype>
 #include <climits>
 #include <cstdint>
@@ -131,7 +133,7 @@ int struct_pack(lua_State* l) {
   Header h;
   int arg = 2;
   size_t total = 0;
-  std::string out;
+  std::string& out = new_lua_buffer(l);
   while (*fmt) {
     int opt = *fmt++;
     size_t size = option_size(l, opt, &fmt);
