@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# semantics.sh — throughput of scripts and pub/sub fan-out, Cairn next to Redis in the same run.
+#
+# Workloads (redis-benchmark, CLIENTS connections, REQUESTS requests each):
+#   EVALSHA    a script doing GET then SET of one random key (-r 100000): SCRIPT LOAD, then
+#              `evalsha <sha> 1 key:__rand_int__ <VALUE_SIZE bytes>`
+#   PUBLISH    `publish bench:chan <VALUE_SIZE bytes>` with SUBSCRIBERS (default 50) connections
+#              subscribed (bench/pubsub_subscribers.py); the subscribers' message count is
+#              checked against REQUESTS x SUBSCRIBERS after each run
+# against A. redis-server --appendonly yes --appendfsync everysec and B. Cairn --fsync everysec,
+# alternating A B for ROUNDS rounds; servers pinned with `taskset -c 0`, the load generator and
+# the subscribers with `taskset -c 1` (when the machine has 2 CPUs or more). Markdown on stdout.
+# (BLPOP/LPUSH ping-pong waits for blocking commands, issue 14.)
+#
+#   bench/semantics.sh build/cairn > /tmp/semantics.md
+#   ROUNDS=3 REQUESTS=100000 CLIENTS=50 VALUE_SIZE=100 SUBSCRIBERS=50 bench/semantics.sh build/cairn
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CAIRN=$(realpath "${1:?usage: bench/semantics.sh path/to/cairn}")
+ROUNDS=${ROUNDS:-3}
+REQUESTS=${REQUESTS:-100000}
+CLIENTS=${CLIENTS:-50}
+VALUE_SIZE=${VALUE_SIZE:-100}
+SUBSCRIBERS=${SUBSCRIBERS:-50}
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+REDIS_BENCHMARK=${REDIS_BENCHMARK:-redis-benchmark}
+REDIS_CLI=${REDIS_CLI:-redis-cli}
+LIB_NAME=semantics
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
+
+PIN_SERVER=() PIN_CLIENT=()
+if (($(nproc) >= 2)); then PIN_SERVER=(taskset -c 0) PIN_CLIENT=(taskset -c 1); fi
+WORK=$(mktemp -d -t cairn-semantics-XXXXXX)
+SUB_PID=""
+cleanup() {
+  [[ -z $SUB_PID ]] || kill -TERM "$SUB_PID" 2>/dev/null || true
+  stop_server
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+declare -A TEMPLATE LABEL
+TEMPLATE[A]="${PIN_SERVER[*]} $REDIS_SERVER --port {port} --bind 127.0.0.1 --dir {data_dir} --appendonly yes --appendfsync {fsync} --save ''"
+LABEL[A]="Redis 7 (appendfsync everysec)"
+TEMPLATE[B]="${PIN_SERVER[*]} $CAIRN serve --port {port} --bind 127.0.0.1 --http-port 0 --data-dir {data_dir} --fsync {fsync}"
+LABEL[B]="Cairn (--fsync everysec)"
+
+VALUE=$(head -c "$VALUE_SIZE" /dev/zero | tr '\0' x)
+SCRIPT="local v = redis.call('GET', KEYS[1]); redis.call('SET', KEYS[1], ARGV[1]); return v"
+declare -A RESULT   # "WORKLOAD CONFIG" -> space-separated rps of each round
+
+rps_of() {   # redis-benchmark -q output "NAME: 123456.78 requests per second, ..." -> 123456.78
+  awk -F'[: ]+' '/requests per second/ { for (i = 1; i <= NF; i++) if ($i == "requests") { print $(i - 1); exit } }'
+}
+
+run_evalsha() {
+  local sha out
+  sha=$("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" SCRIPT LOAD "$SCRIPT")
+  out=$("${PIN_CLIENT[@]}" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$PORT" -c "$CLIENTS" -n "$REQUESTS" -r 100000 -q \
+        evalsha "$sha" 1 key:__rand_int__ "$VALUE")
+  [[ $("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" DBSIZE) -gt 0 ]] || die "EVALSHA stored nothing"
+  rps_of <<<"$out"
+}
+
+run_publish() {
+  local ready=$WORK/ready out received
+  rm -f "$ready"
+  "${PIN_CLIENT[@]}" /usr/bin/python3 "$HERE/pubsub_subscribers.py" "$PORT" bench:chan "$SUBSCRIBERS" "$ready" \
+    >"$WORK/received" &
+  SUB_PID=$!
+  for ((i = 0; i < 300; i++)); do [[ -f $ready ]] && break; sleep 0.1; done
+  [[ -f $ready ]] || die "subscribers did not get ready"
+  out=$("${PIN_CLIENT[@]}" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$PORT" -c "$CLIENTS" -n "$REQUESTS" -q \
+        publish bench:chan "$VALUE")
+  sleep 1  # let the last messages arrive
+  kill -TERM "$SUB_PID"
+  wait "$SUB_PID"
+  SUB_PID=""
+  received=$(cat "$WORK/received")
+  [[ $received -eq $((REQUESTS * SUBSCRIBERS)) ]] ||
+    note "PUBLISH: subscribers received $received of $((REQUESTS * SUBSCRIBERS)) messages"
+  rps_of <<<"$out"
+}
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  for config in A B; do
+    for workload in EVALSHA PUBLISH; do
+      start_server "${TEMPLATE[$config]}" everysec "${LABEL[$config]}"
+      note "round $round: $workload against ${LABEL[$config]}"
+      if [[ $workload == EVALSHA ]]; then rps=$(run_evalsha); else rps=$(run_publish); fi
+      RESULT["$workload $config"]+="$rps "
+      stop_server
+    done
+  done
+done
+
+echo "| workload | ${LABEL[A]} | ${LABEL[B]} | Cairn / Redis |"
+echo "|---|---|---|---|"
+for workload in EVALSHA PUBLISH; do
+  a=$(tr ' ' '\n' <<<"${RESULT["$workload A"]}" | grep . | median)
+  b=$(tr ' ' '\n' <<<"${RESULT["$workload B"]}" | grep . | median)
+  echo "| $workload | $(fmt_int "$a") | $(fmt_int "$b") | $(ratio "$b" "$a") |"
+done
+echo
+echo "Medians of $ROUNDS round(s) (every run: A ${RESULT["EVALSHA A"]}/ ${RESULT["PUBLISH A"]}; B ${RESULT["EVALSHA B"]}/ ${RESULT["PUBLISH B"]})."
+echo "redis-benchmark: $CLIENTS connections, $REQUESTS requests, $VALUE_SIZE-byte values; PUBLISH with $SUBSCRIBERS subscribers."
+echo "Servers pinned with \`${PIN_SERVER[*]:-(none)}\`, load with \`${PIN_CLIENT[*]:-(none)}\`. $(machine_line)."
