@@ -33,8 +33,11 @@ void PubSubMailbox::deliver(const command::PubSubMessage& m) {
     }
     timer = timer_;
   }
+  // Expiring the timer (rather than cancelling a wait) also wakes a wait
+  // that starts later: the connection may be between taking its messages and
+  // waiting again, suspended in the flush of the previous ones.
   asio::post(ex_, [timer] {
-    if (auto t = timer.lock()) t->cancel();
+    if (auto t = timer.lock()) t->expires_at(asio::steady_timer::time_point::min());
   });
 }
 
@@ -95,16 +98,17 @@ asio::awaitable<void> RespConnection::run_subscribed() {
   } stop_waking{*mailbox_};
 
   while (session_.subscriptions > 0 && !closed_ && !session_.closing) {
+    // Armed before the messages are taken: a message delivered from here on
+    // expires the timer (its wake-up is posted to this thread), so the wait
+    // below returns at once even if the message came during the flush.
+    timer->expires_after(kIdleWait);
     // Messages that arrived before the client's next command go out first.
     if (!co_await write_messages() || !make_room_to_read()) {
       close();
       co_return;
     }
-    // Input or a message, whichever comes first; a message cancels the
-    // read, which loses nothing (it completes with bytes or not at all). The
-    // mailbox's wake-up is posted to this thread, so it cannot slip in
-    // between taking the messages and starting this wait.
-    timer->expires_after(kIdleWait);
+    // Input or a message, whichever comes first; a message ends the read,
+    // which loses nothing (it completes with bytes or not at all).
     auto woke = co_await (
         socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
                                 asio::as_tuple(asio::use_awaitable)) ||
