@@ -202,7 +202,7 @@ class Engine {
 
   // Held by whoever runs write groups and sweeps (the writer thread or an
   // I/O thread in run_here): the "writer thread only" state is its.
-  std::timed_mutex write_mu_;
+  std::mutex write_mu_;
   // The writer thread is running a may_run_long op: run_here hands its ops
   // to the writer instead of waiting for the lock.
   std::atomic<bool> long_op_running_{false};
