@@ -712,6 +712,17 @@ void set_log_and_version(lua_State* l) {
   set_number(l, "REDIS_VERSION_NUM", 0x07000f);
 }
 
+// The number of entries of the table on top (lua_next, no metamethods).
+size_t count_pairs(lua_State* l) {
+  size_t n = 0;
+  lua_pushnil(l);
+  while (lua_next(l, -2)) {
+    lua_pop(l, 1);
+    ++n;
+  }
+  return n;
+}
+
 // Pushes t[name] of the table on top without metamethods (a script's table
 // may raise from __index; this runs outside Lua's protection).
 void raw_field(lua_State* l, const char* name) {
@@ -773,13 +784,7 @@ void reply_from_lua(lua_State* l, Reply& reply, int resp, int depth) {
       lua_pop(l, 1);
       raw_field(l, "map");
       if (lua_type(l, -1) == LUA_TTABLE) {
-        size_t n = 0;
-        lua_pushnil(l);
-        while (lua_next(l, -2)) {
-          lua_pop(l, 1);
-          ++n;
-        }
-        reply.map(n);
+        reply.map(count_pairs(l));
         lua_pushnil(l);
         while (lua_next(l, -2)) {
           lua_pushvalue(l, -2);  // key copy on top, value below it
@@ -792,13 +797,7 @@ void reply_from_lua(lua_State* l, Reply& reply, int resp, int depth) {
       lua_pop(l, 1);
       raw_field(l, "set");
       if (lua_type(l, -1) == LUA_TTABLE) {
-        size_t n = 0;
-        lua_pushnil(l);
-        while (lua_next(l, -2)) {
-          lua_pop(l, 1);
-          ++n;
-        }
-        reply.set(n);
+        reply.set(count_pairs(l));
         lua_pushnil(l);
         while (lua_next(l, -2)) {
           lua_pop(l, 1);
