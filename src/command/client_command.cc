@@ -38,6 +38,7 @@ std::string client_line(Session& s, const CommandCtx& ctx, int64_t now_ms) {
   Channels::Counts subs = ctx.server.channels().counts(s.subscriber);
   std::string flags;
   if (subs.total() > 0) flags += 'P';
+  if (ctx.server.blocked().is_blocked(s.id)) flags += 'b';
   if (s.no_evict) flags += 'e';
   if (s.no_touch) flags += 'T';
   if (flags.empty()) flags.push_back('N');  // not = "N": GCC 12 warns falsely (-Wrestrict)
@@ -212,15 +213,21 @@ void cmd_client_pause(CommandCtx& ctx) {
 
 void cmd_client_unpause(CommandCtx& ctx) { ctx.reply.ok(); }
 
-// No client is ever blocked in a way CLIENT UNBLOCK could end.
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking pop as if it timed out
+// (a nil reply), or with an UNBLOCKED error. 1 if that client was blocked.
 void cmd_client_unblock(CommandCtx& ctx) {
-  if (ctx.argc() == 4 && !iequals(ctx.arg(3), "timeout") && !iequals(ctx.arg(3), "error")) {
-    ctx.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
-    return;
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (iequals(ctx.arg(3), "error")) {
+      error = true;
+    } else if (!iequals(ctx.arg(3), "timeout")) {
+      ctx.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
   }
   int64_t id;
   if (!arg_int(ctx, 2, &id)) return;
-  ctx.reply.integer(0);
+  ctx.reply.integer(id > 0 && ctx.server.blocked().unblock(static_cast<uint64_t>(id), error) ? 1 : 0);
 }
 
 void cmd_client_getredir(CommandCtx& ctx) { ctx.reply.integer(-1); }

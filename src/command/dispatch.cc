@@ -154,17 +154,24 @@ void CommandOp::execute(engine::Txn& txn) {
       reply_.rewind(before);
       reply_.error(err::storage(e.what()));
     }
+    // Clients blocked on keys this command filled are served right after it
+    // (after an EXEC or a script as a whole), before the next command.
+    if (!one_commit && server_.blocked().has_ready()) server_.blocked().serve_ready(txn, server_, true, &served_);
   }
+  if (one_commit && server_.blocked().has_ready()) server_.blocked().serve_ready(txn, server_, false, &served_);
 }
 
 void CommandOp::complete(const rocksdb::Status& status) {
+  std::string msg;
   if (!status.ok()) {
     reply_.rewind(mark_);
-    std::string msg = status.IsNoSpace() || status.ToString().find("No space") != std::string::npos
-                          ? std::string(err::kDiskFull) + ": write refused (free space below --disk-reserve); reads still work"
-                          : err::storage(status.ToString());
+    msg = status.IsNoSpace() || status.ToString().find("No space") != std::string::npos
+              ? std::string(err::kDiskFull) + ": write refused (free space below --disk-reserve); reads still work"
+              : err::storage(status.ToString());
     for (size_t i = 0; i < commands.size(); ++i) reply_.error(msg);
   }
+  for (auto& w : served_) server_.blocked().finish(server_, *w, msg);
+  served_.clear();
   if (on_done) on_done();
 }
 

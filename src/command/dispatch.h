@@ -69,6 +69,8 @@ class CommandOp final : public engine::WriteOp {
   Session& session_;
   Reply& reply_;
   size_t mark_ = 0;
+  // Blocked clients this op's writes served (blocking.h): woken in complete().
+  std::vector<std::shared_ptr<BlockedWait>> served_;
 };
 
 }  // namespace cairn::command

@@ -54,9 +54,10 @@ void info_server(ServerContext& server, Out o) {
 void info_clients(ServerContext& server, Out o) {
   fmt::format_to(o,
                  "# Clients\r\nconnected_clients:{}\r\ncluster_connections:0\r\nmaxclients:{}\r\n"
-                 "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:0\r\n"
-                 "tracking_clients:0\r\nclients_in_timeout_table:0\r\n",
-                 server.clients().size(), server.settings().maxclients.load());
+                 "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:{}\r\n"
+                 "tracking_clients:0\r\nclients_in_timeout_table:{}\r\n",
+                 server.clients().size(), server.settings().maxclients.load(), server.blocked().blocked_clients(),
+                 server.blocked().clients_with_deadline());
 }
 
 void info_memory(ServerContext& server, Out o) {

@@ -3,14 +3,17 @@
 // moves between lists (LMOVE, RPOPLPUSH). Handlers parse arguments in the
 // order Redis 7.0 does, so the same bad input gets the same error, and write
 // the replies; the work is done by model/list. The blocking variants (BLPOP,
-// BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) need connection-level waiting and are
-// not here yet.
+// BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) pop at once when they can and otherwise
+// block the client (command/blocking.h), which runs them again once a key
+// they name is filled.
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "command/args.h"
+#include "command/blocking.h"
 #include "command/errors.h"
 #include "command/notify.h"
 #include "command/server_context.h"
@@ -267,10 +270,15 @@ void cmd_linsert(CommandCtx& ctx) {
   ctx.reply.integer(length);  // 0: no key, -1: no pivot
 }
 
-void move_generic(CommandCtx& ctx, ListEnd from, ListEnd to) {
+// LMOVE and RPOPLPUSH, and BLMOVE and BRPOPLPUSH (`deadline_ms` set: a
+// missing source blocks).
+void move_generic(CommandCtx& ctx, ListEnd from, ListEnd to, const int64_t* deadline_ms = nullptr) {
   std::optional<std::string> moved;
   OpStatus s = model::list_move(ctx.txn(), ctx.ns(), ctx.arg(1), ctx.arg(2), from, to, &moved);
   if (wrong_type(ctx, s)) return;
+  if (!moved && deadline_ms && block_client(ctx, BlockOn::kList, ctx.argv.subspan(1, 1), *deadline_ms, false)) {
+    return;
+  }
   if (moved) {  // Redis's order: the push to the destination, then the pop
     notify(ctx, engine::kEventList, to == ListEnd::kHead ? "lpush" : "rpush", ctx.arg(2));
     notify_popped(ctx, from, ctx.arg(1));
@@ -288,42 +296,109 @@ void cmd_lmove(CommandCtx& ctx) {
 
 void cmd_rpoplpush(CommandCtx& ctx) { move_generic(ctx, ListEnd::kTail, ListEnd::kHead); }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
-// non-empty list and replies [key, [elements]], or a nil array.
-void cmd_lmpop(CommandCtx& ctx) {
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  int64_t numkeys;
-  if (!arg_ranged(ctx, 1, 1, kMax, "ERR numkeys should be greater than 0", &numkeys)) return;
-  if (numkeys > static_cast<int64_t>(ctx.argc()) - 3) {  // no room for the direction
-    ctx.reply.error(err::kSyntax);
-    return;
-  }
-  const size_t where = 2 + static_cast<size_t>(numkeys);
-  ListEnd end;
-  if (!arg_end(ctx, where, &end)) return;
-  int64_t count = -1;
-  for (size_t i = where + 1; i < ctx.argc(); ++i) {
-    if (count == -1 && iequals(ctx.arg(i), "count") && i + 1 < ctx.argc()) {
-      if (!arg_ranged(ctx, ++i, 1, kMax, "ERR count should be greater than 0", &count)) return;
-    } else {
-      ctx.reply.error(err::kSyntax);
-      return;
-    }
-  }
-  if (count == -1) count = 1;
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+void cmd_blmove(CommandCtx& ctx) {
+  ListEnd from, to;
+  if (!arg_end(ctx, 3, &from) || !arg_end(ctx, 4, &to)) return;
+  int64_t deadline;
+  if (!arg_block_timeout(ctx, 5, &deadline)) return;
+  move_generic(ctx, from, to, &deadline);
+}
+
+// BRPOPLPUSH source destination timeout
+void cmd_brpoplpush(CommandCtx& ctx) {
+  int64_t deadline;
+  if (!arg_block_timeout(ctx, 3, &deadline)) return;
+  move_generic(ctx, ListEnd::kTail, ListEnd::kHead, &deadline);
+}
+
+// BLPOP/BRPOP key [key ...] timeout, and BLMPOP's keys (`count` set): pops
+// from the first list that has elements; [key, element] (BLMPOP: [key,
+// [elements]]), or blocks. While served, only the ready key is looked at.
+void blocking_pop(CommandCtx& ctx, std::span<const std::string_view> keys, ListEnd end, int64_t deadline,
+                  int64_t count) {
   auto& t = ctx.txn();
-  for (size_t k = 2; k < where; ++k) {
+  for (std::string_view key : keys) {
+    if (!serves_key(ctx, key)) continue;
     std::vector<std::string> popped;
-    OpStatus s = model::list_pop(t, ctx.ns(), ctx.arg(k), end, count, &popped);
+    OpStatus s = model::list_pop(t, ctx.ns(), key, end, count < 0 ? 1 : count, &popped);
     if (wrong_type(ctx, s)) return;
     if (s == OpStatus::kNotFound) continue;
-    notify_popped(ctx, end, ctx.arg(k));
+    notify_popped(ctx, end, key);
     ctx.reply.array(2);
-    ctx.reply.bulk(ctx.arg(k));
+    ctx.reply.bulk(key);
+    if (count < 0) ctx.reply.bulk(popped.front());
+    else reply_elements(ctx, popped);
+    return;
+  }
+  if (!block_client(ctx, BlockOn::kList, keys, deadline, true)) ctx.reply.null_array();
+}
+
+void bpop_generic(CommandCtx& ctx, ListEnd end) {
+  int64_t deadline;
+  if (!arg_block_timeout(ctx, ctx.argc() - 1, &deadline)) return;
+  blocking_pop(ctx, ctx.argv.subspan(1, ctx.argc() - 2), end, deadline, -1);
+}
+void cmd_blpop(CommandCtx& ctx) { bpop_generic(ctx, ListEnd::kHead); }
+void cmd_brpop(CommandCtx& ctx) { bpop_generic(ctx, ListEnd::kTail); }
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP's
+// arguments after its timeout (`first` is numkeys' index): the keys, the end
+// and the count, or the error replied and false.
+bool parse_mpop(CommandCtx& ctx, size_t first, std::span<const std::string_view>* keys, ListEnd* end,
+                int64_t* count) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  int64_t numkeys;
+  if (!arg_ranged(ctx, first, 1, kMax, "ERR numkeys should be greater than 0", &numkeys)) return false;
+  if (numkeys > static_cast<int64_t>(ctx.argc() - first) - 2) {  // no room for the direction
+    ctx.reply.error(err::kSyntax);
+    return false;
+  }
+  const size_t where = first + 1 + static_cast<size_t>(numkeys);
+  if (!arg_end(ctx, where, end)) return false;
+  *count = -1;
+  for (size_t i = where + 1; i < ctx.argc(); ++i) {
+    if (*count == -1 && iequals(ctx.arg(i), "count") && i + 1 < ctx.argc()) {
+      if (!arg_ranged(ctx, ++i, 1, kMax, "ERR count should be greater than 0", count)) return false;
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return false;
+    }
+  }
+  if (*count == -1) *count = 1;
+  *keys = ctx.argv.subspan(first + 1, static_cast<size_t>(numkeys));
+  return true;
+}
+
+// Pops from the first non-empty list and replies [key, [elements]], or a nil array.
+void cmd_lmpop(CommandCtx& ctx) {
+  std::span<const std::string_view> keys;
+  ListEnd end;
+  int64_t count;
+  if (!parse_mpop(ctx, 1, &keys, &end, &count)) return;
+  auto& t = ctx.txn();
+  for (std::string_view key : keys) {
+    std::vector<std::string> popped;
+    OpStatus s = model::list_pop(t, ctx.ns(), key, end, count, &popped);
+    if (wrong_type(ctx, s)) return;
+    if (s == OpStatus::kNotFound) continue;
+    notify_popped(ctx, end, key);
+    ctx.reply.array(2);
+    ctx.reply.bulk(key);
     reply_elements(ctx, popped);
     return;
   }
   ctx.reply.null_array();
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the timeout
+// is checked after the rest, as Redis does.
+void cmd_blmpop(CommandCtx& ctx) {
+  std::span<const std::string_view> keys;
+  ListEnd end;
+  int64_t count, deadline;
+  if (!parse_mpop(ctx, 2, &keys, &end, &count) || !arg_block_timeout(ctx, 1, &deadline)) return;
+  blocking_pop(ctx, keys, end, deadline, count);
 }
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, int first, int last, int step, Handler h,
@@ -373,6 +448,28 @@ void register_list_commands(CommandTable& t) {
   t.add(spec("lmpop", -4, W, 0, 0, 0, cmd_lmpop,
              "Returns multiple elements from a list after removing them. Deletes the list if the last element was "
              "popped.",
+             "7.0.0"));
+  // Blocking: BLMPOP's keys follow numkeys (movablekeys, like LMPOP).
+  constexpr uint32_t B = kBlocking | kNoScript;
+  t.add(spec("blpop", -3, W | B, 1, -2, 1, cmd_blpop,
+             "Removes and returns the first element in a list. Blocks until an element is available otherwise. "
+             "Deletes the list if the last element was popped.",
+             "2.0.0"));
+  t.add(spec("brpop", -3, W | B, 1, -2, 1, cmd_brpop,
+             "Removes and returns the last element in a list. Blocks until an element is available otherwise. "
+             "Deletes the list if the last element was popped.",
+             "2.0.0"));
+  t.add(spec("blmove", 6, W | D | B, 1, 2, 1, cmd_blmove,
+             "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is "
+             "available otherwise. Deletes the list if the last element was moved.",
+             "6.2.0"));
+  t.add(spec("brpoplpush", 4, W | D | B, 1, 2, 1, cmd_brpoplpush,
+             "Pops an element from a list, pushes it to another list and returns it. Block until an element is "
+             "available otherwise. Deletes the list if the last element was popped.",
+             "2.2.0"));
+  t.add(spec("blmpop", -5, W | kBlocking, 0, 0, 0, cmd_blmpop,
+             "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. "
+             "Deletes the list if the last element was popped.",
              "7.0.0"));
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "command/blocking.h"
 #include "command/channels.h"
 #include "command/clients.h"
 #include "command/lua_scripts.h"
@@ -67,10 +68,25 @@ struct ServerStats {
   std::array<LatencyHistogram, kHttpRouteCount> http_latency;
 };
 
+// The engine takes one observer of changed keys: WATCH and the blocked
+// clients both need them.
+class KeyChangeFanout final : public engine::ChangeObserver {
+ public:
+  KeyChangeFanout(WatchedKeys& w, BlockedClients& b) : watched_(w), blocked_(b) {}
+  void changed(uint8_t ns, engine::FeedKind kind, std::string_view key) override {
+    watched_.changed(ns, kind, key);
+    blocked_.changed(ns, kind, key);
+  }
+
+ private:
+  WatchedKeys& watched_;
+  BlockedClients& blocked_;
+};
+
 class ServerContext {
  public:
   ServerContext(engine::Engine& e, Settings& s, ClientRegistry& c) : engine_(e), settings_(s), clients_(c) {
-    engine_.set_change_observer(&watched_keys_);
+    engine_.set_change_observer(&key_changes_);
     load_functions();
   }
   ~ServerContext() {
@@ -81,6 +97,7 @@ class ServerContext {
   ServerContext& operator=(const ServerContext&) = delete;
   engine::Engine& engine() { return engine_; }
   WatchedKeys& watched_keys() { return watched_keys_; }
+  BlockedClients& blocked() { return blocked_; }
   Channels& channels() { return channels_; }
   LuaScripts& scripts() { return scripts_; }
   // The function libraries stored by FUNCTION LOAD (at start-up).
@@ -99,6 +116,9 @@ class ServerContext {
   uint16_t tcp_port = 0;
   int io_threads = 1;
   std::function<void()> request_shutdown;
+  // A RESP reply writer over `out` (set by server/: commands do not know the
+  // protocol): a served blocked command writes its client's reply with it.
+  std::function<std::unique_ptr<Reply>(std::string& out, const std::atomic<int>& resp)> make_resp_reply;
 
  private:
   engine::Engine& engine_;
@@ -106,6 +126,8 @@ class ServerContext {
   ClientRegistry& clients_;
   ServerStats stats_;
   WatchedKeys watched_keys_;
+  BlockedClients blocked_;
+  KeyChangeFanout key_changes_{watched_keys_, blocked_};
   Channels channels_;
   KeyspacePublisher keyspace_publisher_{channels_};
   LuaScripts scripts_;

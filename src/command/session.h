@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -48,6 +49,7 @@ struct MultiState {
 };
 
 class Subscriber;  // channels.h
+struct BlockedWait;  // blocking.h
 
 struct Session {
   uint64_t id = 0;
@@ -88,6 +90,12 @@ struct Session {
   bool reply_mode_set = false;  // the command just run was CLIENT REPLY
   bool reply_pushed = false;
   bool in_script = false;  // the session a Lua script's redis.call()s run in
+  // Blocking pops (blocking.h): whether this door can wait for a key (RESP);
+  // the wait a blocking command just registered, for the connection to
+  // sleep on; and, while a blocked command is served, the key that is ready.
+  bool can_block = false;
+  std::shared_ptr<BlockedWait> blocked;
+  const std::string* serving_key = nullptr;
   // Set by the network layer; closes the connection from any thread.
   std::function<void()> kill;
 };

@@ -3,19 +3,12 @@
 
 #include <algorithm>
 
+#include "command/key_slot.h"
 #include "engine/keyspace.h"
 #include "engine/status.h"
 #include "engine/txn.h"
 
 namespace cairn::command {
-
-std::string WatchedKeys::slot(uint8_t ns, std::string_view key) {
-  std::string k;
-  k.reserve(1 + key.size());
-  k.push_back(static_cast<char>(ns));
-  k.append(key);
-  return k;
-}
 
 void WatchedKeys::watch(Session* s, uint8_t ns, std::string_view key, bool expired_now) {
   for (const auto& w : s->multi.watched) {
@@ -23,7 +16,7 @@ void WatchedKeys::watch(Session* s, uint8_t ns, std::string_view key, bool expir
   }
   s->multi.watched.push_back({ns, std::string(key), expired_now});
   std::lock_guard lock(mu_);
-  auto& list = by_key_[slot(ns, key)];
+  auto& list = by_key_[key_slot(ns, key)];
   list.push_back({s, expired_now});
   count_.store(by_key_.size(), std::memory_order_relaxed);
 }
@@ -32,7 +25,7 @@ void WatchedKeys::unwatch_all(Session* s) {
   if (!s->multi.watched.empty()) {
     std::lock_guard lock(mu_);
     for (const auto& w : s->multi.watched) {
-      auto it = by_key_.find(slot(w.ns, w.key));
+      auto it = by_key_.find(key_slot(w.ns, w.key));
       if (it == by_key_.end()) continue;
       auto& list = it->second;
       list.erase(std::remove_if(list.begin(), list.end(), [s](const Watcher& x) { return x.session == s; }),
@@ -60,7 +53,7 @@ void WatchedKeys::flushing(engine::View& view, uint8_t ns, int64_t now_ms) {
 void WatchedKeys::changed(uint8_t ns, engine::FeedKind kind, std::string_view key) {
   if (count_.load(std::memory_order_relaxed) == 0 || kind == engine::FeedKind::kFlush) return;
   std::lock_guard lock(mu_);
-  auto it = by_key_.find(slot(ns, key));
+  auto it = by_key_.find(key_slot(ns, key));
   if (it == by_key_.end()) return;
   for (auto& w : it->second) {
     if (w.expired_at_watch) {

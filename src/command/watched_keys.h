@@ -40,7 +40,6 @@ class WatchedKeys final : public engine::ChangeObserver {
     Session* session;
     bool expired_at_watch;
   };
-  static std::string slot(uint8_t ns, std::string_view key);
 
   std::mutex mu_;
   std::atomic<size_t> count_{0};  // keys in by_key_: 0 lets changed() return at once

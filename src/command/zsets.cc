@@ -3,18 +3,20 @@
 // union/intersection/difference commands and ZSCAN. Handlers parse arguments
 // in Redis 7.0's order (so the same bad input gets the same error) and write
 // replies; model/zset does the work (ZSCAN uses the shared member_scan). The blocking pops (BZPOPMIN, BZPOPMAX,
-// BZMPOP) need connection-level waiting and are not here.
+// BZMPOP) pop at once when they can, and otherwise block the client (command/blocking.h).
 //
 // WITHSCORES replies are flat [member, score, ...] arrays in RESP2 and arrays
 // of [member, score] pairs in RESP3, as Redis 7.0 sends them.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 #include <cctype>
 #include <limits>
 #include <vector>
 
 #include "command/args.h"
+#include "command/blocking.h"
 #include "command/errors.h"
 #include "command/notify.h"
 #include "command/member_scan.h"
@@ -371,55 +373,111 @@ void zpop_command(CommandCtx& ctx, bool max) {
 void cmd_zpopmin(CommandCtx& ctx) { zpop_command(ctx, false); }
 void cmd_zpopmax(CommandCtx& ctx) { zpop_command(ctx, true); }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
-void cmd_zmpop(CommandCtx& ctx) {
+// ZMPOP's arguments from numkeys (at `first`; BZMPOP has its timeout
+// before): the keys, MIN|MAX and the count, or the error replied and false.
+bool parse_zmpop(CommandCtx& ctx, size_t first, std::span<const std::string_view>* keys, bool* max,
+                 int64_t* count) {
   int64_t numkeys;
-  if (!model::parse_int64(ctx.arg(1), &numkeys) || numkeys < 1) {
+  if (!model::parse_int64(ctx.arg(first), &numkeys) || numkeys < 1) {
     ctx.reply.error("ERR numkeys should be greater than 0");
-    return;
+    return false;
   }
-  if (numkeys >= static_cast<int64_t>(ctx.argc()) - 2) {
+  if (numkeys >= static_cast<int64_t>(ctx.argc() - first) - 1) {
     ctx.reply.error(err::kSyntax);
-    return;
+    return false;
   }
-  size_t where = 2 + static_cast<size_t>(numkeys);
-  bool max;
+  size_t where = first + 1 + static_cast<size_t>(numkeys);
   if (iequals(ctx.arg(where), "min")) {
-    max = false;
+    *max = false;
   } else if (iequals(ctx.arg(where), "max")) {
-    max = true;
+    *max = true;
   } else {
     ctx.reply.error(err::kSyntax);
-    return;
+    return false;
   }
-  int64_t count = -1;
+  *count = -1;
   for (size_t j = where + 1; j < ctx.argc(); ++j) {
     bool more = j + 1 < ctx.argc();
-    if (count == -1 && iequals(ctx.arg(j), "count") && more) {
+    if (*count == -1 && iequals(ctx.arg(j), "count") && more) {
       ++j;
-      if (!model::parse_int64(ctx.arg(j), &count) || count < 1) {
+      if (!model::parse_int64(ctx.arg(j), count) || *count < 1) {
         ctx.reply.error("ERR count should be greater than 0");
-        return;
+        return false;
       }
     } else {
       ctx.reply.error(err::kSyntax);
-      return;
+      return false;
     }
   }
-  if (count == -1) count = 1;
+  if (*count == -1) *count = 1;
+  *keys = ctx.argv.subspan(first + 1, static_cast<size_t>(numkeys));
+  return true;
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+void cmd_zmpop(CommandCtx& ctx) {
+  std::span<const std::string_view> keys;
+  bool max;
+  int64_t count;
+  if (!parse_zmpop(ctx, 1, &keys, &max, &count)) return;
   std::vector<ScoredMember> items;
   size_t which = 0;
-  OpStatus s = model::zmpop(ctx.txn(), ctx.ns(), ctx.argv.subspan(2, static_cast<size_t>(numkeys)), max, count,
-                            &which, &items);
+  OpStatus s = model::zmpop(ctx.txn(), ctx.ns(), keys, max, count, &which, &items);
   if (reply_status_error(ctx, s)) return;
   if (s == OpStatus::kNotFound) {
     ctx.reply.null_array();
     return;
   }
-  notify_zpop(ctx, max, ctx.arg(2 + which));
+  notify_zpop(ctx, max, keys[which]);
   ctx.reply.array(2);
-  ctx.reply.bulk(ctx.arg(2 + which));
+  ctx.reply.bulk(keys[which]);
   reply_pop(ctx, items, true);
+}
+
+// BZPOPMIN/BZPOPMAX key [key ...] timeout ([key, member, score]) and BZMPOP's
+// keys (`count` set: [key, [[member, score], ...]]): pops from the first
+// sorted set that has members, or blocks the client (blocking.h). While
+// served, only the ready key is looked at.
+void blocking_zpop(CommandCtx& ctx, std::span<const std::string_view> keys, bool max, int64_t deadline,
+                   int64_t count) {
+  for (std::string_view key : keys) {
+    if (!serves_key(ctx, key)) continue;
+    std::vector<ScoredMember> items;
+    OpStatus s = model::zpop(ctx.txn(), ctx.ns(), key, max, count < 0 ? 1 : count, &items);
+    if (reply_status_error(ctx, s)) return;
+    if (items.empty()) continue;
+    notify_zpop(ctx, max, key);
+    if (count < 0) {
+      ctx.reply.array(3);
+      ctx.reply.bulk(key);
+      ctx.reply.bulk(items.front().member);
+      ctx.reply.dbl(items.front().score);
+    } else {
+      ctx.reply.array(2);
+      ctx.reply.bulk(key);
+      reply_pop(ctx, items, true);
+    }
+    return;
+  }
+  if (!block_client(ctx, BlockOn::kZset, keys, deadline, true)) ctx.reply.null_array();
+}
+
+void bzpop_generic(CommandCtx& ctx, bool max) {
+  int64_t deadline;
+  if (!arg_block_timeout(ctx, ctx.argc() - 1, &deadline)) return;
+  blocking_zpop(ctx, ctx.argv.subspan(1, ctx.argc() - 2), max, deadline, -1);
+}
+void cmd_bzpopmin(CommandCtx& ctx) { bzpop_generic(ctx, false); }
+void cmd_bzpopmax(CommandCtx& ctx) { bzpop_generic(ctx, true); }
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: the timeout is
+// checked after the rest, as Redis does.
+void cmd_bzmpop(CommandCtx& ctx) {
+  std::span<const std::string_view> keys;
+  bool max;
+  int64_t count, deadline;
+  if (!parse_zmpop(ctx, 2, &keys, &max, &count) || !arg_block_timeout(ctx, 1, &deadline)) return;
+  blocking_zpop(ctx, keys, max, deadline, count);
 }
 
 // ---------------------------------------------------------------------------
@@ -584,6 +642,10 @@ void register_zset_commands(CommandTable& t) {
   // positions only (the destination of the STORE forms, the first source
   // otherwise, as argv[2] always is one); handlers read numkeys.
   t.add(spec("zmpop", -4, W, 2, 2, 1, cmd_zmpop, "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", "7.0.0"));
+  constexpr uint32_t B = kBlocking | kNoScript;
+  t.add(spec("bzpopmin", -3, W | F | B, 1, -2, 1, cmd_bzpopmin, "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "5.0.0"));
+  t.add(spec("bzpopmax", -3, W | F | B, 1, -2, 1, cmd_bzpopmax, "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise. Deletes the sorted set if the last element was popped.", "5.0.0"));
+  t.add(spec("bzmpop", -5, W | kBlocking, 0, 0, 0, cmd_bzmpop, "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "7.0.0"));
   t.add(spec("zunion", -3, R, 2, 2, 1, cmd_zunion, "Returns the union of multiple sorted sets.", "6.2.0"));
   t.add(spec("zinter", -3, R, 2, 2, 1, cmd_zinter, "Returns the intersect of multiple sorted sets.", "6.2.0"));
   t.add(spec("zintercard", -3, R, 2, 2, 1, cmd_zintercard, "Returns the number of members of the intersect of multiple sorted sets.", "7.0.0"));

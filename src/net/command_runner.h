@@ -35,7 +35,8 @@ inline bool runs_on_writer(command::ServerContext& server, const command::Sessio
 // and returns the index after them: an exclusive command alone (FLUSHDB runs
 // alone in its group); otherwise this write and everything after it up to the
 // next exclusive command, so pipelined writes share a group and later reads
-// see them. `first` is command i's spec; argv_at(k) is command k (of n).
+// see them. A blocking command ends the op: what follows waits until it is
+// answered. `first` is command i's spec; argv_at(k) is command k (of n).
 template <typename ArgvAt>
 size_t gather_writes(command::CommandOp& op, const command::CommandSpec* first, size_t i, size_t n,
                      ArgvAt&& argv_at) {
@@ -51,11 +52,13 @@ size_t gather_writes(command::CommandOp& op, const command::CommandSpec* first, 
     return i + 1;
   }
   op.commands.push_back(argv_at(i++));
+  if (first->flags & command::kBlocking) return i;
   for (; i < n; ++i) {
     const command::CommandSpec* s = command::lookup_command(argv_at(i)[0]);
     if (s && (s->flags & command::kExclusive)) break;
     note_script(s);
     op.commands.push_back(argv_at(i));
+    if (s && (s->flags & command::kBlocking)) return i + 1;
   }
   return i;
 }

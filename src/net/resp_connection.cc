@@ -45,6 +45,7 @@ RespConnection::RespConnection(asio::ip::tcp::socket socket, command::ServerCont
       mailbox_(std::make_shared<PubSubMailbox>(socket_.get_executor())),
       reply_(out_, session_.resp) {
   session_.subscriber = mailbox_.get();
+  session_.can_block = true;
   boost::system::error_code ec;
   session_.addr = endpoint_string(socket_.remote_endpoint(ec));
   session_.laddr = endpoint_string(socket_.local_endpoint(ec));
@@ -65,6 +66,7 @@ void RespConnection::close() {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   server_.watched_keys().unwatch_all(&session_);
+  if (blocked_wait_) server_.blocked().cancel(*blocked_wait_);
   server_.channels().unsubscribe_all(mailbox_.get());
   session_.subscriptions = 0;
   if (registered_) {
@@ -189,6 +191,11 @@ asio::awaitable<void> RespConnection::execute_batch() {
       command::CommandOp op(server_, session_, reply_);
       i = gather_writes(op, spec, i, silenced ? i + 1 : cmds_.size(), argv_at);
       co_await async_run_op(server_.engine(), op, use_awaitable);
+      if (session_.blocked) {
+        co_await flush();  // the replies before it go now
+        mark = 0;
+        co_await run_blocked();
+      }
       batch_now_ms_ = engine::unix_ms();
     } else {
       if (!reads) reads.emplace(server_.engine());
@@ -257,7 +264,8 @@ asio::awaitable<void> RespConnection::watchdog() {
     // Like Redis's subscribers, a watching client is idle by design.
     int64_t now = engine::unix_ms();
     bool idle = now - session_.last_active_ms.load() > timeout * 1000;
-    if (timeout > 0 && !session_.watch.active && session_.subscriptions == 0 && idle) close();
+    // A blocked client waits on its own timeout, not --timeout (as in Redis).
+    if (timeout > 0 && !session_.watch.active && session_.subscriptions == 0 && !blocked_wait_ && idle) close();
     // A write that has made no progress for --drain-timeout: the client stopped
     // reading. Closing it bounds its output and frees its place.
     int64_t started = flush_started_ms_.load(std::memory_order_relaxed);

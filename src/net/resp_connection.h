@@ -2,7 +2,8 @@
 // a read (reads inline on this I/O thread, writes through the engine's
 // writer), and sends all their replies in one write. After CAIRN.WATCH it
 // also streams the change feed to the client (resp_watch.cc); after SUBSCRIBE
-// it writes pub/sub messages between replies (resp_pubsub.cc).
+// it writes pub/sub messages between replies (resp_pubsub.cc); a blocking
+// command makes it wait (resp_blocking.cc).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "command/blocking.h"
 #include "command/server_context.h"
 #include "command/session.h"
 #include "net/resp_pubsub.h"
@@ -46,6 +48,9 @@ class RespConnection : public std::enable_shared_from_this<RespConnection> {
   boost::asio::awaitable<bool> write_messages();
   boost::asio::awaitable<void> flush();
   boost::asio::awaitable<void> watchdog();
+  // A blocking command registered a wait (session_.blocked): sleeps until it
+  // ends and writes its answer (resp_blocking.cc).
+  boost::asio::awaitable<void> run_blocked();
 
   boost::asio::ip::tcp::socket socket_;
   command::ServerContext& server_;
@@ -67,6 +72,7 @@ class RespConnection : public std::enable_shared_from_this<RespConnection> {
   std::atomic<int64_t> flush_started_ms_{0};
   bool registered_ = false;
   bool closed_ = false;
+  std::shared_ptr<command::BlockedWait> blocked_wait_;  // while in run_blocked
 };
 
 }  // namespace cairn::net

@@ -24,6 +24,7 @@
 #include "net/http_connection.h"
 #include "net/io_threads.h"
 #include "net/resp_connection.h"
+#include "protocol/resp/resp_reply.h"
 
 namespace cairn::server {
 
@@ -190,6 +191,9 @@ int serve(command::Settings& settings, const Config& config) {
     cv.notify_all();
   };
   ctx.request_shutdown = request_stop;
+  ctx.make_resp_reply = [](std::string& out, const std::atomic<int>& resp) -> std::unique_ptr<command::Reply> {
+    return std::make_unique<protocol::resp::RespReply>(out, resp);
+  };
   asio::signal_set signals(io.at(0), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (!ec) {

@@ -25,9 +25,10 @@
 //   sends EVAL; `block` is MULTI SET EX + PTTL EXEC (ioredis) or a pipeline
 //   (node-redis, `exec(true)`); `get` is MULTI GET PTTL EXEC.
 // - connect-redis sends GET, SET … EX, EXPIRE, DEL.
+// - the queue tests block in BRPOP / BLMOVE / BZPOPMIN on one connection
+//   while another pushes (ioredis; node-redis with an isolated client).
 // Every test uses its own key prefix, so tests are independent of each other
-// and of whatever else is in the database. Blocking commands (BLPOP, …) are
-// not implemented by the server yet and are not tested.
+// and of whatever else is in the database.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -77,6 +78,15 @@ async function waitFor(predicate, what, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Resolves once INFO says `n` clients are blocked; fails after `timeoutMs`. */
+async function waitBlocked(client, n, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await client.info("clients")).includes(`blocked_clients:${n}\r\n`)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${n} blocked clients`);
     await sleep(10);
   }
 }
@@ -641,6 +651,31 @@ for (const protocol of [3, 2]) {
       assert.deepEqual(multi, [[null, ["e", "f"]], [null, "f"]]);
     });
 
+    test("a work queue: BRPOP, BLMOVE and BZPOPMIN woken by another connection", async (t) => {
+      closeAtEnd(t);
+      const p = prefixFor(t);
+      const worker = newIoredis({ protocol });
+      const producer = newIoredis({ protocol });
+      // Blocked before the push: the reply comes when the job arrives.
+      const popped = worker.brpop(`${p}:jobs`, 5);
+      await waitBlocked(producer, 1);
+      await producer.lpush(`${p}:jobs`, "job-1");
+      assert.deepEqual(await popped, [`${p}:jobs`, "job-1"]);
+      // Reliable-queue move: the job lands in the processing list.
+      const moved = worker.blmove(`${p}:jobs`, `${p}:processing`, "RIGHT", "LEFT", 5);
+      await waitBlocked(producer, 1);
+      await producer.lpush(`${p}:jobs`, "job-2");
+      assert.equal(await moved, "job-2");
+      assert.deepEqual(await producer.lrange(`${p}:processing`, 0, -1), ["job-2"]);
+      // Priority queue: the lowest score first.
+      const zpopped = worker.bzpopmin(`${p}:prio`, 5);
+      await waitBlocked(producer, 1);
+      await producer.zadd(`${p}:prio`, 5, "low", 1, "urgent");
+      assert.deepEqual(await zpopped, [`${p}:prio`, "urgent", "1"]);
+      // A fractional timeout with nothing there: null.
+      assert.equal(await worker.blpop(`${p}:empty`, 0.1), null);
+    });
+
     test("pub/sub across two connections: message and pmessage, in order", async (t) => {
       closeAtEnd(t);
       const p = prefixFor(t);
@@ -732,6 +767,17 @@ describe("node-redis 4", () => {
       (err) => { assert.match(err.message, /^NOSCRIPT /); return true; },
     );
     assert.equal(await client.eval("return redis.call('INCRBY', KEYS[1], ARGV[1])", { keys: [`${p}:n`], arguments: ["5"] }), 5);
+  });
+
+  test("BLPOP on an isolated connection woken by a push", async (t) => {
+    closeAtEnd(t);
+    const p = prefixFor(t);
+    const client = await newNodeRedis();
+    const popped = client.executeIsolated((isolated) => isolated.blPop(`${p}:q`, 5));
+    await waitBlocked(client, 1);
+    assert.equal(await client.rPush(`${p}:q`, ["a", "b"]), 2);
+    assert.deepEqual(await popped, { key: `${p}:q`, element: "a" });
+    assert.deepEqual(await client.lRange(`${p}:q`, 0, -1), ["b"]);
   });
 
   test("pub/sub with a duplicate() subscriber", async (t) => {
