@@ -16,6 +16,9 @@
 #        2. INCR LPUSH LPOP SADD HSET ZADD LRANGE_100 MSET   (A B C)
 #        3. SET -P 1 -r 1000000: C against A and against D    (A B C D; shares workload 1's run)
 #        6. p50/p99/p99.9 latency of workload 1 at -P 1       (from the same runs)
+#        7. EVALSHA (GET+SET script), PUBLISH to 50 subscribers, BLPOP/LPUSH ping-pong
+#           (A B, by bench/semantics.sh with the same ROUNDS, CLIENTS and VALUE_SIZE and at most
+#           100,000 requests; --no-semantics leaves it out)
 #      and, only with --with-10m, the heavy ones (A and B, HEAVY_ROUNDS rounds):
 #        4. memory after loading 10,000,000 keys of 100 bytes: RSS and on-disk size
 #        5. restart with those keys: process start to the first PONG followed by a correct GET
@@ -23,8 +26,8 @@
 #      commands) and draws the ratios with gnuplot into docs/benchmarks-ratios.png.
 #
 # Usage:
-#   bench/harness.sh [--with-10m] [--doc FILE.md | --out FILE.md] [--chart FILE.png] [--no-install]
-#                    [--no-build] [--cairn PATH]
+#   bench/harness.sh [--with-10m] [--no-semantics] [--doc FILE.md | --out FILE.md] [--chart FILE.png]
+#                    [--no-install] [--no-build] [--cairn PATH]
 #   bench/harness.sh --with-10m        # the full run: rewrites its section of docs/benchmarks.md
 #   ROUNDS=1 REQUESTS=20000 bench/harness.sh --out /tmp/r.md --chart /tmp/r.png   # a quick smoke run
 #
@@ -49,10 +52,11 @@ LIB_NAME=harness
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-WITH_10M=0 INSTALL=1 BUILD=1 OUT="" DOC="$ROOT/docs/benchmarks.md" CHART="$ROOT/docs/benchmarks-ratios.png" CAIRN_BIN=""
+WITH_10M=0 SEMANTICS=1 INSTALL=1 BUILD=1 OUT="" DOC="$ROOT/docs/benchmarks.md" CHART="$ROOT/docs/benchmarks-ratios.png" CAIRN_BIN=""
 while (($#)); do
   case $1 in
     --with-10m) WITH_10M=1 ;;
+    --no-semantics) SEMANTICS=0 ;;
     --no-install) INSTALL=0 ;;
     --no-build) BUILD=0 ;;
     --out) OUT=${2:?--out needs a file}; DOC=""; shift ;;
@@ -267,6 +271,14 @@ else
   note "workloads 4 (memory at $HEAVY_KEYS keys) and 5 (restart time) skipped: pass --with-10m to run them"
 fi
 
+# Workload 7: its own script, whose Markdown table goes into the report.
+if ((SEMANTICS)); then
+  ROUNDS=$ROUNDS CLIENTS=$CLIENTS VALUE_SIZE=$VALUE_SIZE REQUESTS=$((REQUESTS < 100000 ? REQUESTS : 100000)) \
+    bash "$HERE/semantics.sh" "$CAIRN_BIN" >"$WORK/semantics.md"
+else
+  note "workload 7 (EVALSHA, PUBLISH, BLPOP) skipped: --no-semantics"
+fi
+
 # ---- report -------------------------------------------------------------------------------------
 
 # verdict A B MIN: "(met)" when A / B >= MIN, "(not met)" otherwise.
@@ -390,6 +402,12 @@ report() {
     echo "<SET key:%012d for 0 … $((HEAVY_KEYS - 1)), RESP> | ${PIN_C}redis-cli -h 127.0.0.1 -p <port> --pipe"
   fi
   echo '```'
+  if [[ -s $WORK/semantics.md ]]; then
+    echo
+    echo "### Workload 7: scripts, pub/sub fan-out, blocking pops (A and B, \`bench/semantics.sh\`)"
+    echo
+    cat "$WORK/semantics.md"
+  fi
   if [[ $data_fs == tmpfs ]]; then
     echo
     echo "**Warning:** the data directories were on tmpfs, where fsync costs nothing. Set TMPDIR to a real disk."

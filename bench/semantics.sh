@@ -7,10 +7,13 @@
 #   PUBLISH    `publish bench:chan <VALUE_SIZE bytes>` with SUBSCRIBERS (default 50) connections
 #              subscribed (bench/pubsub_subscribers.py); the subscribers' message count is
 #              checked against REQUESTS x SUBSCRIBERS after each run
+#   BLPOP      ping-pong through one list: CLIENTS connections block in `blpop bench:q 0` while
+#              CLIENTS others send `lpush bench:q <VALUE_SIZE bytes>`, REQUESTS of each (two
+#              redis-benchmark runs at once); the rate is REQUESTS over the time from the first
+#              push to the last pop served, and the list must be empty at the end
 # against A. redis-server --appendonly yes --appendfsync everysec and B. Cairn --fsync everysec,
 # alternating A B for ROUNDS rounds; servers pinned with `taskset -c 0`, the load generator and
 # the subscribers with `taskset -c 1` (when the machine has 2 CPUs or more). Markdown on stdout.
-# (BLPOP/LPUSH ping-pong waits for blocking commands, issue 14.)
 #
 #   bench/semantics.sh build/cairn > /tmp/semantics.md
 #   ROUNDS=3 REQUESTS=100000 CLIENTS=50 VALUE_SIZE=100 SUBSCRIBERS=50 bench/semantics.sh build/cairn
@@ -84,12 +87,36 @@ run_publish() {
   rps_of <<<"$out"
 }
 
+run_blpop() {
+  local pop_pid t0 t1 left
+  "${PIN_CLIENT[@]}" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$PORT" -c "$CLIENTS" -n "$REQUESTS" -q \
+    blpop bench:q 0 >/dev/null &
+  pop_pid=$!
+  for ((i = 0; i < 300; i++)); do
+    [[ $("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" INFO clients | tr -d '\r' | awk -F: '/^blocked_clients/ {print $2}') \
+      -ge "$CLIENTS" ]] && break
+    sleep 0.05
+  done
+  t0=$(date +%s.%N)
+  "${PIN_CLIENT[@]}" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$PORT" -c "$CLIENTS" -n "$REQUESTS" -q \
+    lpush bench:q "$VALUE" >/dev/null
+  wait "$pop_pid"
+  t1=$(date +%s.%N)
+  left=$("$REDIS_CLI" -h 127.0.0.1 -p "$PORT" LLEN bench:q)
+  [[ $left -eq 0 ]] || note "BLPOP: $left elements left in the list"
+  awk -v n="$REQUESTS" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", n / (b - a) }'
+}
+
 for ((round = 1; round <= ROUNDS; round++)); do
   for config in A B; do
-    for workload in EVALSHA PUBLISH; do
+    for workload in EVALSHA PUBLISH BLPOP; do
       start_server "${TEMPLATE[$config]}" everysec "${LABEL[$config]}"
       note "round $round: $workload against ${LABEL[$config]}"
-      if [[ $workload == EVALSHA ]]; then rps=$(run_evalsha); else rps=$(run_publish); fi
+      case $workload in
+        EVALSHA) rps=$(run_evalsha) ;;
+        PUBLISH) rps=$(run_publish) ;;
+        BLPOP) rps=$(run_blpop) ;;
+      esac
       RESULT["$workload $config"]+="$rps "
       stop_server
     done
@@ -98,12 +125,12 @@ done
 
 echo "| workload | ${LABEL[A]} | ${LABEL[B]} | Cairn / Redis |"
 echo "|---|---|---|---|"
-for workload in EVALSHA PUBLISH; do
+for workload in EVALSHA PUBLISH BLPOP; do
   a=$(tr ' ' '\n' <<<"${RESULT["$workload A"]}" | grep . | median)
   b=$(tr ' ' '\n' <<<"${RESULT["$workload B"]}" | grep . | median)
   echo "| $workload | $(fmt_int "$a") | $(fmt_int "$b") | $(ratio "$b" "$a") |"
 done
 echo
-echo "Medians of $ROUNDS round(s) (every run: A ${RESULT["EVALSHA A"]}/ ${RESULT["PUBLISH A"]}; B ${RESULT["EVALSHA B"]}/ ${RESULT["PUBLISH B"]})."
-echo "redis-benchmark: $CLIENTS connections, $REQUESTS requests, $VALUE_SIZE-byte values; PUBLISH with $SUBSCRIBERS subscribers."
+echo "Medians of $ROUNDS round(s) (every run: A ${RESULT["EVALSHA A"]}/ ${RESULT["PUBLISH A"]}/ ${RESULT["BLPOP A"]}; B ${RESULT["EVALSHA B"]}/ ${RESULT["PUBLISH B"]}/ ${RESULT["BLPOP B"]})."
+echo "redis-benchmark: $CLIENTS connections, $REQUESTS requests, $VALUE_SIZE-byte values; PUBLISH with $SUBSCRIBERS subscribers; BLPOP: $CLIENTS poppers and $CLIENTS pushers."
 echo "Servers pinned with \`${PIN_SERVER[*]:-(none)}\`, load with \`${PIN_CLIENT[*]:-(none)}\`. $(machine_line)."
