@@ -21,7 +21,7 @@ void BlockedClients::block(std::shared_ptr<BlockedWait> w) {
   std::lock_guard lock(mu_);
   w->seq = next_seq_++;
   w->state = BlockedWait::State::kWaiting;
-  for (const auto& key : w->keys) by_key_[key_slot(w->ns, key)].push_back(w);
+  for (const auto& key : w->keys) by_key_[key_slot(w->db, key)].push_back(w);
   by_client_[w->client_id] = w;
   keys_.store(by_key_.size(), std::memory_order_relaxed);
   waiting_.store(by_client_.size(), std::memory_order_relaxed);
@@ -34,7 +34,7 @@ void BlockedClients::set_waker(BlockedWait& w, std::function<void()> wake) {
 
 void BlockedClients::remove_locked(BlockedWait& w) {
   for (const auto& key : w.keys) {
-    auto it = by_key_.find(key_slot(w.ns, key));
+    auto it = by_key_.find(key_slot(w.db, key));
     if (it == by_key_.end()) continue;
     auto& q = it->second;
     q.erase(std::remove_if(q.begin(), q.end(), [&w](const auto& p) { return p.get() == &w; }), q.end());
@@ -94,13 +94,22 @@ size_t BlockedClients::clients_with_deadline() {
       std::count_if(by_client_.begin(), by_client_.end(), [](const auto& kv) { return kv.second->deadline_ms != 0; }));
 }
 
-void BlockedClients::changed(uint8_t ns, engine::FeedKind kind, std::string_view key) {
+void BlockedClients::changed(uint8_t db, engine::FeedKind kind, std::string_view key) {
   if (keys_.load(std::memory_order_relaxed) == 0 || kind == engine::FeedKind::kFlush) return;
-  std::string s = key_slot(ns, key);
+  std::string s = key_slot(db, key);
   std::lock_guard lock(mu_);
   if (!by_key_.contains(s)) return;
   if (std::find(ready_.begin(), ready_.end(), s) != ready_.end()) return;
   ready_.push_back(std::move(s));
+  ready_count_.store(ready_.size(), std::memory_order_relaxed);
+}
+
+void BlockedClients::swapped(uint8_t a, uint8_t b) {
+  std::lock_guard lock(mu_);
+  for (const auto& [s, q] : by_key_) {
+    auto db = static_cast<uint8_t>(s[0]);
+    if ((db == a || db == b) && std::find(ready_.begin(), ready_.end(), s) == ready_.end()) ready_.push_back(s);
+  }
   ready_count_.store(ready_.size(), std::memory_order_relaxed);
 }
 
@@ -122,7 +131,7 @@ bool BlockedClients::serve_one(engine::Txn& txn, ServerContext& server, const st
   // protocol. A session of its own, so the connection's may go meanwhile.
   Session as_client;
   as_client.id = w->client_id;
-  as_client.db.store(w->ns, std::memory_order_relaxed);
+  as_client.db.store(w->db, std::memory_order_relaxed);
   as_client.resp.store(w->resp.load(std::memory_order_relaxed), std::memory_order_relaxed);
   as_client.authenticated = true;
   const std::string serving(key);
@@ -156,7 +165,7 @@ void BlockedClients::serve_ready(engine::Txn& txn, ServerContext& server, bool o
       ready_.erase(ready_.begin());
       ready_count_.store(ready_.size(), std::memory_order_relaxed);
     }
-    const auto ns = static_cast<uint8_t>(s[0]);
+    const uint8_t ns = server.db_ns(static_cast<uint8_t>(s[0]));
     const std::string_view key = std::string_view(s).substr(1);
     for (;;) {
       std::shared_ptr<BlockedWait> w;
@@ -182,7 +191,7 @@ void BlockedClients::serve_ready(engine::Txn& txn, ServerContext& server, bool o
         // Nothing popped after all: it waits again, where it was in line.
         w->state = S::kWaiting;
         for (const auto& k : w->keys) {
-          auto& q = by_key_[key_slot(w->ns, k)];
+          auto& q = by_key_[key_slot(w->db, k)];
           auto pos = std::find_if(q.begin(), q.end(), [&w](const auto& p) { return p->seq > w->seq; });
           q.insert(pos, w);
         }
@@ -236,7 +245,7 @@ bool block_client(CommandCtx& ctx, BlockOn on, std::span<const std::string_view>
   if (!s.can_block || s.multi.executing || s.in_script) return false;
   auto w = std::make_shared<BlockedWait>();
   w->client_id = s.id;
-  w->ns = ctx.ns();
+  w->db = s.db.load(std::memory_order_relaxed);
   w->resp.store(s.resp.load(std::memory_order_relaxed), std::memory_order_relaxed);
   w->on = on;
   w->timeout_null_array = null_array;

@@ -45,7 +45,7 @@ struct BlockedWait {
     kUnblockedError,  // CLIENT UNBLOCK ERROR
   };
   uint64_t client_id = 0;
-  uint8_t ns = 0;
+  uint8_t db = 0;  // the client's database (not its namespace: SWAPDB moves those)
   std::atomic<int> resp{2};
   BlockOn on = BlockOn::kList;
   bool timeout_null_array = true;  // BLPOP's nil is an array, BLMOVE's a bulk
@@ -78,7 +78,11 @@ class BlockedClients final : public engine::ChangeObserver {
   size_t blocked_clients() const { return waiting_.load(std::memory_order_relaxed); }
   size_t clients_with_deadline();
 
-  void changed(uint8_t ns, engine::FeedKind kind, std::string_view key) override;
+  // `db`: the database (not the namespace) the changed key is in.
+  void changed(uint8_t db, engine::FeedKind kind, std::string_view key) override;
+  // SWAPDB swapped databases a and b: every key waited on in either may now
+  // hold something, so all of them are ready.
+  void swapped(uint8_t a, uint8_t b);
   bool has_ready() const { return ready_count_.load(std::memory_order_relaxed) != 0; }
   // Serves the waits on ready keys inside `txn`; the served ones are added to
   // `served`, for finish() once the group completed. `own_commits`: each

@@ -26,7 +26,8 @@ struct CommandCtx {
   size_t argc() const { return argv.size(); }
   std::string_view arg(size_t i) const { return argv[i]; }
   engine::Txn& txn() const { return *view.txn(); }  // only in write commands
-  uint8_t ns() const { return session.db.load(std::memory_order_relaxed); }
+  // The namespace of the session's database (SWAPDB moves databases; dispatch.cc).
+  uint8_t ns() const;
 };
 
 using Handler = void (*)(CommandCtx&);

@@ -37,6 +37,8 @@ bool arity_ok(const CommandSpec& spec, size_t argc) {
 
 const CommandSpec* lookup_command(std::string_view name) { return command_table().find(name); }
 
+uint8_t CommandCtx::ns() const { return server.db_ns(session.db.load(std::memory_order_relaxed)); }
+
 void run_checked(CommandCtx& ctx, const CommandSpec* spec);
 
 void execute_command(CommandCtx& ctx) { execute_command(ctx, lookup_command(ctx.arg(0))); }

@@ -206,9 +206,9 @@ void info_cluster(ServerContext&, Out o) { fmt::format_to(o, "# Cluster\r\nclust
 // Cairn does not count keys with a TTL per namespace: expires is 0.
 void info_keyspace(ServerContext& server, Out o) {
   fmt::format_to(o, "# Keyspace\r\n");
-  for (int ns = 0; ns < engine::kUserNamespaces; ++ns) {
-    int64_t keys = server.engine().key_count(static_cast<uint8_t>(ns));
-    if (keys > 0) fmt::format_to(o, "db{}:keys={},expires=0,avg_ttl=0\r\n", ns, keys);
+  for (int db = 0; db < engine::kUserNamespaces; ++db) {
+    int64_t keys = server.engine().key_count(server.db_ns(static_cast<uint8_t>(db)));
+    if (keys > 0) fmt::format_to(o, "db{}:keys={},expires=0,avg_ttl=0\r\n", db, keys);
   }
 }
 

@@ -1197,7 +1197,7 @@ void LuaScripts::execute(CommandCtx& ctx, std::string_view name, std::span<const
   // redis.setresp; SELECT inside the script does not change the caller's.
   Session session;
   session.id = ctx.session.id;
-  session.db.store(ctx.ns(), std::memory_order_relaxed);
+  session.db.store(ctx.session.db.load(std::memory_order_relaxed), std::memory_order_relaxed);
   session.authenticated = true;
   session.door = ctx.session.door;
   session.multi.executing = true;  // FLUSH* delete key by key, inside this commit

@@ -72,7 +72,7 @@ bool watch_failed(CommandCtx& ctx) {
   for (const auto& w : m.watched) {
     if (w.expired_at_watch) continue;
     engine::Found f;
-    engine::check(engine::lookup(ctx.view, w.ns, w.key, ctx.now_ms, &f));
+    engine::check(engine::lookup(ctx.view, ctx.server.db_ns(w.db), w.key, ctx.now_ms, &f));
     if (f.present && !f.live) return true;
   }
   return false;
@@ -126,7 +126,7 @@ void cmd_watch(CommandCtx& ctx) {
   for (size_t i = 1; i < ctx.argc(); ++i) {
     engine::Found f;
     engine::check(engine::lookup(ctx.view, ctx.ns(), ctx.arg(i), ctx.now_ms, &f));
-    ctx.server.watched_keys().watch(&ctx.session, ctx.ns(), ctx.arg(i), f.present && !f.live);
+    ctx.server.watched_keys().watch(&ctx.session, ctx.session.db, ctx.arg(i), f.present && !f.live);
   }
   ctx.reply.ok();
 }

@@ -66,13 +66,14 @@ void KeyspacePublisher::committed(const std::vector<engine::KeyEvent>& events) {
   std::string channel;
   for (const engine::KeyEvent& e : events) {
     if (!(flags & e.type)) continue;
+    const int db = db_of_(e.ns);
     if (flags & engine::kEventKeyspace) {
-      channel = fmt::format("__keyspace@{}__:", e.ns);
+      channel = fmt::format("__keyspace@{}__:", db);
       channel += e.key;
       channels_.publish(channel, e.event, false);
     }
     if (flags & engine::kEventKeyevent) {
-      channel = fmt::format("__keyevent@{}__:{}", e.ns, e.event);
+      channel = fmt::format("__keyevent@{}__:{}", db, e.event);
       channels_.publish(channel, e.key, false);
     }
   }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -47,7 +48,9 @@ void notify_del_if_gone(CommandCtx& ctx, std::string_view key);
 
 class KeyspacePublisher final : public engine::KeyEventSink {
  public:
-  explicit KeyspacePublisher(Channels& channels) : channels_(channels) {}
+  // `db_of`: the database a namespace is shown as (SWAPDB moves them).
+  KeyspacePublisher(Channels& channels, std::function<uint8_t(uint8_t)> db_of)
+      : channels_(channels), db_of_(std::move(db_of)) {}
   // K and E say where to publish; the classes say what. Set by CONFIG SET.
   void set_flags(uint32_t flags) { flags_.store(flags, std::memory_order_relaxed); }
   uint32_t flags() const { return flags_.load(std::memory_order_relaxed); }
@@ -55,6 +58,7 @@ class KeyspacePublisher final : public engine::KeyEventSink {
 
  private:
   Channels& channels_;
+  std::function<uint8_t(uint8_t)> db_of_;
   std::atomic<uint32_t> flags_{0};
 };
 

@@ -3,12 +3,17 @@
 // (INFO, CONFIG, COMMAND, CLIENT) lives in introspection.cc.
 #include <fmt/format.h>
 
+#include <climits>
+#include <utility>
+
 #include "command/args.h"
 #include "command/errors.h"
 #include "command/server_context.h"
 #include "command/table.h"
 #include "engine/clock.h"
+#include "model/databases.h"
 #include "model/keys.h"
+#include "model/numbers.h"
 
 namespace cairn::command {
 
@@ -32,7 +37,7 @@ bool flush_mode_ok(CommandCtx& ctx, size_t first) {
 
 void cmd_flushdb(CommandCtx& ctx) {
   if (!flush_mode_ok(ctx, 1)) return;
-  ctx.server.watched_keys().flushing(ctx.view, ctx.ns(), ctx.now_ms);
+  ctx.server.watched_keys().flushing(ctx.view, ctx.session.db, ctx.ns(), ctx.now_ms);
   model::flush_namespace(ctx.txn(), ctx.ns(), ctx.session.multi.executing);
   ctx.reply.ok();
 }
@@ -41,8 +46,43 @@ void cmd_flushall(CommandCtx& ctx) {
   if (!flush_mode_ok(ctx, 1)) return;
   for (int ns = 0; ns < engine::kUserNamespaces; ++ns) {
     if (ctx.view.key_count(static_cast<uint8_t>(ns)) == 0) continue;
-    ctx.server.watched_keys().flushing(ctx.view, static_cast<uint8_t>(ns), ctx.now_ms);
+    ctx.server.watched_keys().flushing(ctx.view, ctx.server.ns_db(static_cast<uint8_t>(ns)), static_cast<uint8_t>(ns),
+                                       ctx.now_ms);
     model::flush_namespace(ctx.txn(), static_cast<uint8_t>(ns), ctx.session.multi.executing);
+  }
+  ctx.reply.ok();
+}
+
+// SWAPDB index1 index2: the two databases trade their data. Each database's
+// keys live in a namespace (model/databases.h); the swap exchanges the two
+// namespaces in the map, one meta record, whatever the databases hold.
+// Connections stay in their database and so see the other data from the next
+// command; WATCHes stay with their database and are touched as Redis touches
+// them; clients blocked in either database may now be served.
+void cmd_swapdb(CommandCtx& ctx) {
+  int64_t a, b;
+  if (!model::parse_int64(ctx.arg(1), &a) || a < INT32_MIN || a > INT32_MAX) {
+    ctx.reply.error("ERR invalid first DB index");
+    return;
+  }
+  if (!model::parse_int64(ctx.arg(2), &b) || b < INT32_MIN || b > INT32_MAX) {
+    ctx.reply.error("ERR invalid second DB index");
+    return;
+  }
+  if (a < 0 || a >= engine::kUserNamespaces || b < 0 || b >= engine::kUserNamespaces) {
+    ctx.reply.error("ERR DB index is out of range");
+    return;
+  }
+  if (a != b) {
+    ServerContext& server = ctx.server;
+    model::DatabaseMap map = server.database_map();
+    const auto da = static_cast<uint8_t>(a), db = static_cast<uint8_t>(b);
+    server.watched_keys().swapping(ctx.view, da, map[da], map[db], ctx.now_ms);
+    server.watched_keys().swapping(ctx.view, db, map[db], map[da], ctx.now_ms);
+    std::swap(map[da], map[db]);
+    model::put_database_map(ctx.txn(), map);
+    server.set_database_map(map);
+    server.blocked().swapped(da, db);
   }
   ctx.reply.ok();
 }
@@ -107,6 +147,7 @@ void register_server_commands(CommandTable& t) {
   t.add(spec("dbsize", 1, kReadOnly | kFast, cmd_dbsize, "Returns the number of keys in the database."));
   t.add(spec("flushdb", -1, kWrite | kExclusive, cmd_flushdb, "Removes all keys from the current database."));
   t.add(spec("flushall", -1, kWrite | kExclusive, cmd_flushall, "Removes all keys from all databases."));
+  t.add(spec("swapdb", 3, kWrite | kFast | kExclusive, cmd_swapdb, "Swaps two Redis databases.", "4.0.0"));
   t.add(spec("save", 1, kAdmin | kNoScript | kNoMulti, cmd_save, "Synchronously saves the database(s) to disk."));
   t.add(spec("bgsave", -1, kAdmin | kNoScript, cmd_bgsave, "Asynchronously saves the database(s) to disk."));
   t.add(spec("bgrewriteaof", 1, kAdmin | kNoScript, cmd_bgrewriteaof,

@@ -19,6 +19,7 @@
 #include "command/settings.h"
 #include "command/watched_keys.h"
 #include "engine/engine.h"
+#include "model/databases.h"
 
 namespace cairn::command {
 
@@ -70,22 +71,27 @@ struct ServerStats {
 
 // The engine takes one observer of changed keys: WATCH and the blocked
 // clients both need them.
+// clients both need them, by database (SWAPDB moves a database's namespace).
 class KeyChangeFanout final : public engine::ChangeObserver {
  public:
-  KeyChangeFanout(WatchedKeys& w, BlockedClients& b) : watched_(w), blocked_(b) {}
+  KeyChangeFanout(WatchedKeys& w, BlockedClients& b, const std::array<std::atomic<uint8_t>, engine::kMaxNamespaces>& db_of)
+      : watched_(w), blocked_(b), db_of_(db_of) {}
   void changed(uint8_t ns, engine::FeedKind kind, std::string_view key) override {
-    watched_.changed(ns, kind, key);
-    blocked_.changed(ns, kind, key);
+    uint8_t db = ns < db_of_.size() ? db_of_[ns].load(std::memory_order_acquire) : ns;
+    watched_.changed(db, kind, key);
+    blocked_.changed(db, kind, key);
   }
 
  private:
   WatchedKeys& watched_;
   BlockedClients& blocked_;
+  const std::array<std::atomic<uint8_t>, engine::kMaxNamespaces>& db_of_;
 };
 
 class ServerContext {
  public:
   ServerContext(engine::Engine& e, Settings& s, ClientRegistry& c) : engine_(e), settings_(s), clients_(c) {
+    set_database_map(model::read_database_map(engine_.committed()));
     engine_.set_change_observer(&key_changes_);
     load_functions();
   }
@@ -96,6 +102,24 @@ class ServerContext {
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
   engine::Engine& engine() { return engine_; }
+  // SWAPDB: the namespace that holds Redis database `db` (databases past the
+  // 16 are their own), and the database a namespace is shown as.
+  uint8_t db_ns(uint8_t db) const {
+    return db < db_ns_.size() ? db_ns_[db].load(std::memory_order_acquire) : db;
+  }
+  uint8_t ns_db(uint8_t ns) const { return ns < ns_db_.size() ? ns_db_[ns].load(std::memory_order_acquire) : ns; }
+  model::DatabaseMap database_map() const {
+    model::DatabaseMap m;
+    for (size_t d = 0; d < m.size(); ++d) m[d] = db_ns_[d].load(std::memory_order_acquire);
+    return m;
+  }
+  void set_database_map(const model::DatabaseMap& m) {
+    for (size_t ns = 0; ns < ns_db_.size(); ++ns) ns_db_[ns].store(static_cast<uint8_t>(ns), std::memory_order_release);
+    for (size_t d = 0; d < m.size(); ++d) {
+      db_ns_[d].store(m[d], std::memory_order_release);
+      ns_db_[m[d]].store(static_cast<uint8_t>(d), std::memory_order_release);
+    }
+  }
   WatchedKeys& watched_keys() { return watched_keys_; }
   BlockedClients& blocked() { return blocked_; }
   Channels& channels() { return channels_; }
@@ -125,11 +149,13 @@ class ServerContext {
   Settings& settings_;
   ClientRegistry& clients_;
   ServerStats stats_;
+  std::array<std::atomic<uint8_t>, engine::kUserNamespaces> db_ns_{};
+  std::array<std::atomic<uint8_t>, engine::kMaxNamespaces> ns_db_{};
   WatchedKeys watched_keys_;
   BlockedClients blocked_;
-  KeyChangeFanout key_changes_{watched_keys_, blocked_};
+  KeyChangeFanout key_changes_{watched_keys_, blocked_, ns_db_};
   Channels channels_;
-  KeyspacePublisher keyspace_publisher_{channels_};
+  KeyspacePublisher keyspace_publisher_{channels_, [this](uint8_t ns) { return ns_db(ns); }};
   LuaScripts scripts_;
 };
 

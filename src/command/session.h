@@ -40,7 +40,7 @@ struct MultiState {
   std::vector<std::vector<std::string>> queued;
   size_t queued_bytes = 0;
   struct Watched {
-    uint8_t ns;
+    uint8_t db;
     std::string key;
     bool expired_at_watch;  // present but already expired when WATCHed
   };

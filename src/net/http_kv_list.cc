@@ -64,7 +64,7 @@ asio::awaitable<void> handle_kv_namespace(command::ServerContext& server, HttpRe
   if (!parse_ns(query, &ns, res)) co_return;
   if (req.method() == http::verb::delete_) {
     FnOp op([&](engine::Txn& txn) {
-      server.watched_keys().flushing(txn, ns, txn.now_ms());
+      server.watched_keys().flushing(txn, server.ns_db(ns), ns, txn.now_ms());
       model::flush_namespace(txn, ns);
     });
     op.is_exclusive = true;
