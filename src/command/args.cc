@@ -61,4 +61,41 @@ bool arg_expire(CommandCtx& ctx, size_t i, int64_t unit_ms, bool absolute, int64
   return true;
 }
 
+bool arg_multi_pop(CommandCtx& ctx, size_t numkeys_at, std::string_view first, std::string_view second,
+                   std::span<const std::string_view>* keys, bool* is_second, int64_t* count) {
+  int64_t numkeys;
+  if (!model::parse_int64(ctx.arg(numkeys_at), &numkeys) || numkeys < 1) {
+    ctx.reply.error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  if (numkeys > static_cast<int64_t>(ctx.argc() - numkeys_at) - 2) {  // no room for the side
+    ctx.reply.error(err::kSyntax);
+    return false;
+  }
+  const size_t side = numkeys_at + 1 + static_cast<size_t>(numkeys);
+  if (iequals(ctx.arg(side), first)) {
+    *is_second = false;
+  } else if (iequals(ctx.arg(side), second)) {
+    *is_second = true;
+  } else {
+    ctx.reply.error(err::kSyntax);
+    return false;
+  }
+  *count = -1;
+  for (size_t i = side + 1; i < ctx.argc(); ++i) {
+    if (*count == -1 && iequals(ctx.arg(i), "count") && i + 1 < ctx.argc()) {
+      if (!model::parse_int64(ctx.arg(++i), count) || *count < 1) {
+        ctx.reply.error("ERR count should be greater than 0");
+        return false;
+      }
+    } else {
+      ctx.reply.error(err::kSyntax);
+      return false;
+    }
+  }
+  if (*count == -1) *count = 1;
+  *keys = ctx.argv.subspan(numkeys_at + 1, static_cast<size_t>(numkeys));
+  return true;
+}
+
 }  // namespace cairn::command

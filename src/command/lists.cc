@@ -342,35 +342,17 @@ void bpop_generic(CommandCtx& ctx, ListEnd end) {
 void cmd_blpop(CommandCtx& ctx) { bpop_generic(ctx, ListEnd::kHead); }
 void cmd_brpop(CommandCtx& ctx) { bpop_generic(ctx, ListEnd::kTail); }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP's
-// arguments after its timeout (`first` is numkeys' index): the keys, the end
-// and the count, or the error replied and false.
+// LMPOP's and BLMPOP's arguments from numkeys (at `first`).
 bool parse_mpop(CommandCtx& ctx, size_t first, std::span<const std::string_view>* keys, ListEnd* end,
                 int64_t* count) {
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  int64_t numkeys;
-  if (!arg_ranged(ctx, first, 1, kMax, "ERR numkeys should be greater than 0", &numkeys)) return false;
-  if (numkeys > static_cast<int64_t>(ctx.argc() - first) - 2) {  // no room for the direction
-    ctx.reply.error(err::kSyntax);
-    return false;
-  }
-  const size_t where = first + 1 + static_cast<size_t>(numkeys);
-  if (!arg_end(ctx, where, end)) return false;
-  *count = -1;
-  for (size_t i = where + 1; i < ctx.argc(); ++i) {
-    if (*count == -1 && iequals(ctx.arg(i), "count") && i + 1 < ctx.argc()) {
-      if (!arg_ranged(ctx, ++i, 1, kMax, "ERR count should be greater than 0", count)) return false;
-    } else {
-      ctx.reply.error(err::kSyntax);
-      return false;
-    }
-  }
-  if (*count == -1) *count = 1;
-  *keys = ctx.argv.subspan(first + 1, static_cast<size_t>(numkeys));
+  bool right;
+  if (!arg_multi_pop(ctx, first, "left", "right", keys, &right, count)) return false;
+  *end = right ? ListEnd::kTail : ListEnd::kHead;
   return true;
 }
 
-// Pops from the first non-empty list and replies [key, [elements]], or a nil array.
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the first
+// non-empty list and replies [key, [elements]], or a nil array.
 void cmd_lmpop(CommandCtx& ctx) {
   std::span<const std::string_view> keys;
   ListEnd end;

@@ -373,53 +373,12 @@ void zpop_command(CommandCtx& ctx, bool max) {
 void cmd_zpopmin(CommandCtx& ctx) { zpop_command(ctx, false); }
 void cmd_zpopmax(CommandCtx& ctx) { zpop_command(ctx, true); }
 
-// ZMPOP's arguments from numkeys (at `first`; BZMPOP has its timeout
-// before): the keys, MIN|MAX and the count, or the error replied and false.
-bool parse_zmpop(CommandCtx& ctx, size_t first, std::span<const std::string_view>* keys, bool* max,
-                 int64_t* count) {
-  int64_t numkeys;
-  if (!model::parse_int64(ctx.arg(first), &numkeys) || numkeys < 1) {
-    ctx.reply.error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  if (numkeys >= static_cast<int64_t>(ctx.argc() - first) - 1) {
-    ctx.reply.error(err::kSyntax);
-    return false;
-  }
-  size_t where = first + 1 + static_cast<size_t>(numkeys);
-  if (iequals(ctx.arg(where), "min")) {
-    *max = false;
-  } else if (iequals(ctx.arg(where), "max")) {
-    *max = true;
-  } else {
-    ctx.reply.error(err::kSyntax);
-    return false;
-  }
-  *count = -1;
-  for (size_t j = where + 1; j < ctx.argc(); ++j) {
-    bool more = j + 1 < ctx.argc();
-    if (*count == -1 && iequals(ctx.arg(j), "count") && more) {
-      ++j;
-      if (!model::parse_int64(ctx.arg(j), count) || *count < 1) {
-        ctx.reply.error("ERR count should be greater than 0");
-        return false;
-      }
-    } else {
-      ctx.reply.error(err::kSyntax);
-      return false;
-    }
-  }
-  if (*count == -1) *count = 1;
-  *keys = ctx.argv.subspan(first + 1, static_cast<size_t>(numkeys));
-  return true;
-}
-
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
 void cmd_zmpop(CommandCtx& ctx) {
   std::span<const std::string_view> keys;
   bool max;
   int64_t count;
-  if (!parse_zmpop(ctx, 1, &keys, &max, &count)) return;
+  if (!arg_multi_pop(ctx, 1, "min", "max", &keys, &max, &count)) return;
   std::vector<ScoredMember> items;
   size_t which = 0;
   OpStatus s = model::zmpop(ctx.txn(), ctx.ns(), keys, max, count, &which, &items);
@@ -476,7 +435,7 @@ void cmd_bzmpop(CommandCtx& ctx) {
   std::span<const std::string_view> keys;
   bool max;
   int64_t count, deadline;
-  if (!parse_zmpop(ctx, 2, &keys, &max, &count) || !arg_block_timeout(ctx, 1, &deadline)) return;
+  if (!arg_multi_pop(ctx, 2, "min", "max", &keys, &max, &count) || !arg_block_timeout(ctx, 1, &deadline)) return;
   blocking_zpop(ctx, keys, max, deadline, count);
 }
 
