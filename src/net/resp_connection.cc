@@ -88,14 +88,16 @@ asio::awaitable<void> RespConnection::run() {
     close();
     co_return;
   }
-  server_.clients().add(&session_);
-  registered_ = true;
-  server_.stats().connections_received++;
+  // kill is set before the session is registered: another thread (CLIENT
+  // KILL, shutdown) reads it under the registry's lock from then on.
   session_.kill = [weak = weak_from_this(), ex = socket_.get_executor()] {
     asio::post(ex, [weak] {
       if (auto c = weak.lock()) c->close();
     });
   };
+  server_.clients().add(&session_);
+  registered_ = true;
+  server_.stats().connections_received++;
   asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
   in_.resize(kInitialBuffer);
   try {
