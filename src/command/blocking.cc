@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include "command/dispatch.h"
@@ -95,7 +96,18 @@ size_t BlockedClients::clients_with_deadline() {
 }
 
 void BlockedClients::changed(uint8_t db, engine::FeedKind kind, std::string_view key) {
-  if (keys_.load(std::memory_order_relaxed) == 0 || kind == engine::FeedKind::kFlush) return;
+  if (keys_.load(std::memory_order_relaxed) == 0) return;
+  if (kind == engine::FeedKind::kFlush) {
+    // Every key of the database is gone: a stream wait on any of them learns so.
+    std::lock_guard lock(mu_);
+    for (const auto& [slot, q] : by_key_) {
+      if (static_cast<uint8_t>(slot[0]) == db && std::find(ready_.begin(), ready_.end(), slot) == ready_.end()) {
+        ready_.push_back(slot);
+      }
+    }
+    ready_count_.store(ready_.size(), std::memory_order_relaxed);
+    return;
+  }
   std::string s = key_slot(db, key);
   std::lock_guard lock(mu_);
   if (!by_key_.contains(s)) return;
@@ -121,6 +133,9 @@ bool key_serves(engine::Txn& txn, uint8_t ns, std::string_view key, BlockOn on) 
   engine::check(engine::lookup(txn, ns, key, txn.now_ms(), &f));
   if (!f.live) return false;
   return f.header.type == (on == BlockOn::kList ? engine::ValueType::kList : engine::ValueType::kZSet);
+}
+
+bool is_stream_wait(const std::shared_ptr<BlockedWait>& w) { return w->on == BlockOn::kStream;
 }
 
 }  // namespace
@@ -150,6 +165,13 @@ bool BlockedClients::serve_one(engine::Txn& txn, ServerContext& server, const st
     reply->rewind(0);
     reply->error(err::storage(e.what()));
   }
+  // An error the served command answers (a stream or group deleted while
+  // waiting) counts in INFO errorstats, as in Redis.
+  if (reply->errors() != 0) {
+    server.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
+    server.stats().count_error(reply->last_error_code());
+    spec->stats->failed.fetch_add(1, std::memory_order_relaxed);  // calls were counted when it blocked
+  }
   return !w->out.empty();
 }
 
@@ -167,48 +189,79 @@ void BlockedClients::serve_ready(engine::Txn& txn, ServerContext& server, bool o
     }
     const uint8_t ns = server.db_ns(static_cast<uint8_t>(s[0]));
     const std::string_view key = std::string_view(s).substr(1);
+    // Stream waits: each one in line decides for itself.
+    std::vector<std::shared_ptr<BlockedWait>> streams;
+    {
+      std::lock_guard lock(mu_);
+      auto it = by_key_.find(s);
+      if (it != by_key_.end()) std::copy_if(it->second.begin(), it->second.end(), std::back_inserter(streams), is_stream_wait);
+    }
+    for (const auto& w : streams) try_serve(txn, server, w, key, own_commits, served);
+    // Pops: first come, first served, while the key holds something.
     for (;;) {
       std::shared_ptr<BlockedWait> w;
       {
         std::lock_guard lock(mu_);
         auto it = by_key_.find(s);
-        if (it == by_key_.end() || it->second.empty()) break;
-        w = it->second.front();
+        if (it == by_key_.end()) break;
+        auto pop = std::find_if_not(it->second.begin(), it->second.end(), is_stream_wait);
+        if (pop == it->second.end()) break;
+        w = *pop;
       }
       if (!key_serves(txn, ns, key, w->on)) break;
+      bool claimed = false;
       {
         std::lock_guard lock(mu_);
-        if (w->state != S::kWaiting) continue;  // timed out or unblocked meanwhile
-        remove_locked(*w);
-        w->state = S::kClaimed;
+        claimed = w->state == S::kWaiting;  // else timed out or unblocked meanwhile
       }
-      bool answered = serve_one(txn, server, w, key, own_commits);
-      std::lock_guard lock(mu_);
-      if (answered) {
-        w->state = S::kServed;
-        served->push_back(std::move(w));
-      } else {
-        // Nothing popped after all: it waits again, where it was in line.
-        w->state = S::kWaiting;
-        for (const auto& k : w->keys) {
-          auto& q = by_key_[key_slot(w->db, k)];
-          auto pos = std::find_if(q.begin(), q.end(), [&w](const auto& p) { return p->seq > w->seq; });
-          q.insert(pos, w);
-        }
-        by_client_[w->client_id] = w;
-        keys_.store(by_key_.size(), std::memory_order_relaxed);
-        waiting_.store(by_client_.size(), std::memory_order_relaxed);
-        break;
-      }
+      if (!claimed) break;  // it leaves the line on its own (timeout, CLIENT UNBLOCK)
+      if (!try_serve(txn, server, w, key, own_commits, served)) break;
     }
   }
+}
+
+bool BlockedClients::try_serve(engine::Txn& txn, ServerContext& server, const std::shared_ptr<BlockedWait>& w,
+                               std::string_view key, bool own_commits,
+                               std::vector<std::shared_ptr<BlockedWait>>* served) {
+  using S = BlockedWait::State;
+  {
+    std::lock_guard lock(mu_);
+    if (w->state != S::kWaiting) return false;
+    remove_locked(*w);
+    w->state = S::kClaimed;
+  }
+  bool answered = serve_one(txn, server, w, key, own_commits);
+  std::lock_guard lock(mu_);
+  if (answered) {
+    w->state = S::kServed;
+    served->push_back(w);
+    return true;
+  }
+  // Nothing for it after all: it waits again, where it was in line.
+  w->state = S::kWaiting;
+  for (const auto& k : w->keys) {
+    auto& q = by_key_[key_slot(w->db, k)];
+    auto pos = std::find_if(q.begin(), q.end(), [&w](const auto& p) { return p->seq > w->seq; });
+    q.insert(pos, w);
+  }
+  by_client_[w->client_id] = w;
+  keys_.store(by_key_.size(), std::memory_order_relaxed);
+  waiting_.store(by_client_.size(), std::memory_order_relaxed);
+  return false;
 }
 
 void BlockedClients::finish(ServerContext& server, BlockedWait& w, const std::string& error) {
   std::lock_guard lock(mu_);
   if (!error.empty()) {
     w.out.clear();
-    server.make_resp_reply(w.out, w.resp)->error(error);
+    std::unique_ptr<Reply> reply = server.make_resp_reply(w.out, w.resp);
+    reply->error(error);
+    server.stats().error_replies.fetch_add(1, std::memory_order_relaxed);
+    server.stats().count_error(reply->last_error_code());
+    if (!w.argv.empty()) {
+      const CommandSpec* spec = lookup_command(w.argv[0]);
+      if (spec) spec->stats->failed.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   w.durable = true;
   wake_locked(w);
@@ -239,7 +292,7 @@ bool serves_key(const CommandCtx& ctx, std::string_view key) {
 }
 
 bool block_client(CommandCtx& ctx, BlockOn on, std::span<const std::string_view> keys, int64_t deadline_ms,
-                  bool null_array) {
+                  bool null_array, const std::vector<std::string>* argv) {
   Session& s = ctx.session;
   if (s.serving_key) return true;
   if (!s.can_block || s.multi.executing || s.in_script) return false;
@@ -250,7 +303,8 @@ bool block_client(CommandCtx& ctx, BlockOn on, std::span<const std::string_view>
   w->on = on;
   w->timeout_null_array = null_array;
   w->deadline_ms = deadline_ms;
-  w->argv.assign(ctx.argv.begin(), ctx.argv.end());
+  if (argv) w->argv = *argv;
+  else w->argv.assign(ctx.argv.begin(), ctx.argv.end());
   for (std::string_view k : keys) {
     if (std::find(w->keys.begin(), w->keys.end(), k) == w->keys.end()) w->keys.emplace_back(k);
   }

@@ -34,7 +34,10 @@ class ServerContext;
 
 // The type a blocked command pops from: a key of another type (or none) does
 // not serve it.
-enum class BlockOn : uint8_t { kList, kZset };
+// A stream wait (XREAD, XREADGROUP) is run again on every change of its key:
+// its command decides whether that serves it, errs (the group is gone) or
+// keeps it waiting, and the next stream wait on the key gets its turn.
+enum class BlockOn : uint8_t { kList, kZset, kStream };
 
 struct BlockedWait {
   enum class State : uint8_t {
@@ -51,7 +54,7 @@ struct BlockedWait {
   bool timeout_null_array = true;  // BLPOP's nil is an array, BLMOVE's a bulk
   int64_t deadline_ms = 0;         // unix ms; 0: none
   uint64_t seq = 0;                // the order clients blocked in
-  std::vector<std::string> argv;   // the command, run again when served
+  std::vector<std::string> argv;   // the command, run again when served (XREAD's `$` made an ID)
   std::vector<std::string> keys;   // distinct, in the command's order
   // Guarded by BlockedClients' mutex.
   State state = State::kWaiting;
@@ -98,6 +101,10 @@ class BlockedClients final : public engine::ChangeObserver {
   void wake_locked(BlockedWait& w);
   bool serve_one(engine::Txn& txn, ServerContext& server, const std::shared_ptr<BlockedWait>& w,
                  std::string_view key, bool own_commits);
+  // Claims w (false if it is no longer waiting), serves it, and either adds
+  // it to `served` or puts it back in line. True if it was answered.
+  bool try_serve(engine::Txn& txn, ServerContext& server, const std::shared_ptr<BlockedWait>& w,
+                 std::string_view key, bool own_commits, std::vector<std::shared_ptr<BlockedWait>>* served);
 
   mutable std::mutex mu_;
   uint64_t next_seq_ = 1;
@@ -120,7 +127,8 @@ bool serves_key(const CommandCtx& ctx, std::string_view key);
 // cannot block (inside MULTI or a script, over HTTP: false, and the handler
 // answers its timeout nil). While serving, answers true and does nothing:
 // the client stays blocked.
+// `argv`: the command to run when served, if not ctx.argv.
 bool block_client(CommandCtx& ctx, BlockOn on, std::span<const std::string_view> keys, int64_t deadline_ms,
-                  bool null_array);
+                  bool null_array, const std::vector<std::string>* argv = nullptr);
 
 }  // namespace cairn::command

@@ -99,6 +99,14 @@ std::string get_query_limit(ServerContext& s) { return std::to_string(s.settings
 void set_query_limit(ServerContext& s, const std::string& v) { s.settings().max_query_bytes.store(to_u64(v)); }
 std::string get_max_key(ServerContext& s) { return std::to_string(s.settings().max_key_bytes.load()); }
 void set_max_key(ServerContext& s, const std::string& v) { s.settings().max_key_bytes.store(to_u64(v)); }
+std::string get_stream_entries(ServerContext& s) { return std::to_string(s.settings().stream_node_max_entries.load()); }
+void set_stream_entries(ServerContext& s, const std::string& v) {
+  s.settings().stream_node_max_entries.store(static_cast<int64_t>(to_u64(v)));
+}
+std::string get_stream_bytes(ServerContext& s) { return std::to_string(s.settings().stream_node_max_bytes.load()); }
+void set_stream_bytes(ServerContext& s, const std::string& v) {
+  s.settings().stream_node_max_bytes.store(static_cast<int64_t>(to_u64(v)));
+}
 std::string get_cache(ServerContext& s) { return std::to_string(s.settings().cache_bytes); }
 std::string get_io_threads(ServerContext& s) { return std::to_string(std::max(1, s.io_threads)); }
 
@@ -143,6 +151,10 @@ const ConfigDef kConfigs[] = {
      .set = set_max_key},
     {.name = "cairn-cache-bytes", .kind = K::kMemory, .fixed = true, .get = get_cache},
     {.name = "io-threads", .kind = K::kInt, .min = 1, .max = 128, .immutable = true, .get = get_io_threads},
+    {.name = "stream-node-max-bytes", .kind = K::kMemory, .max = kLongMax, .get = get_stream_bytes,
+     .set = set_stream_bytes},
+    {.name = "stream-node-max-entries", .kind = K::kInt, .max = kLongMax, .get = get_stream_entries,
+     .set = set_stream_entries},
     // Tolerated: Redis's defaults; remembered, with no effect on Cairn.
     {.name = "save", .kind = K::kSave, .def = ""},
     {.name = "dbfilename", .kind = K::kString, .def = "dump.rdb", .check = not_a_path},
@@ -161,8 +173,6 @@ const ConfigDef kConfigs[] = {
     {.name = "list-max-listpack-size", .alias = "list-max-ziplist-size", .kind = K::kInt, .def = "-2",
      .min = INT_MIN, .max = kIntMax},
     {.name = "list-compress-depth", .kind = K::kInt, .def = "0", .max = kIntMax},
-    {.name = "stream-node-max-bytes", .kind = K::kMemory, .def = "4096", .max = kLongMax},
-    {.name = "stream-node-max-entries", .kind = K::kInt, .def = "100"},
     {.name = "lazyfree-lazy-eviction", .kind = K::kBool, .def = "no"},
     {.name = "lazyfree-lazy-expire", .kind = K::kBool, .def = "no"},
     {.name = "lazyfree-lazy-server-del", .kind = K::kBool, .def = "no"},

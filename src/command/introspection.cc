@@ -307,7 +307,9 @@ std::optional<int64_t> key_memory(CommandCtx& ctx, std::string_view key, int64_t
       meta.count <= 0) {
     return total;
   }
-  char tag = f.header.type == engine::ValueType::kList ? engine::kTagPosition : engine::kTagMember;
+  char tag = f.header.type == engine::ValueType::kList     ? engine::kTagPosition
+             : f.header.type == engine::ValueType::kStream ? engine::kTagStreamEntry
+                                                           : engine::kTagMember;
   std::string lower_bound = engine::member_prefix(ctx.ns(), key, meta.version) + tag;
   auto it = ctx.view.iterate(engine::Cf::kMembers, lower_bound, engine::prefix_successor(lower_bound));
   int64_t seen = 0, bytes = 0;
@@ -597,6 +599,35 @@ void add_foreign_subs() {
   constexpr std::string_view s = "@scripting";
   add_sub("function|flush", -2, kNoScript | kWrite, nullptr, "Deleting all functions", "7.0.0", s);
   add_sub("function|list", -2, kNoScript, nullptr, "List information about all the functions", "7.0.0", s);
+  constexpr std::string_view x = "@stream";
+  constexpr uint32_t xw = kWrite | kDenyOom;
+  add_sub("xgroup|create", -5, xw, nullptr, "Create a consumer group.", "5.0.0", x, 2);
+  add_sub("xgroup|setid", -5, kWrite, nullptr, "Set a consumer group to an arbitrary last delivered ID value.",
+          "5.0.0", x, 2);
+  add_sub("xgroup|destroy", 4, kWrite, nullptr, "Destroy a consumer group.", "5.0.0", x, 2);
+  add_sub("xgroup|createconsumer", 5, xw, nullptr, "Create a consumer in a consumer group.", "6.2.0", x, 2);
+  add_sub("xgroup|delconsumer", 5, kWrite, nullptr, "Delete a consumer from a consumer group.", "5.0.0", x, 2);
+  add_sub("xgroup|help", 2, kLS, nullptr, "Show helpful text about the different subcommands", "5.0.0", x);
+  add_sub("xinfo|consumers", 4, kReadOnly, nullptr, "List the consumers in a consumer group", "5.0.0", x, 2);
+  add_sub("xinfo|groups", 3, kReadOnly, nullptr, "List the consumer groups of a stream", "5.0.0", x, 2);
+  add_sub("xinfo|stream", -3, kReadOnly, nullptr, "Get information about a stream", "5.0.0", x, 2);
+  add_sub("xinfo|help", 2, kLS, nullptr, "Show helpful text about the different subcommands", "5.0.0", x);
+}
+
+// For containers whose handler dispatches itself (XGROUP, XINFO): Redis's
+// unknown-subcommand and arity errors from the subcommand table.
+bool subcommand_ok(CommandCtx& ctx) {
+  const Subcommand* sub = find_subcommand(ctx.arg(0), ctx.arg(1));
+  if (!sub) {
+    ctx.reply.error(one_line(fmt::format("ERR unknown subcommand '{}'. Try {} HELP.", ctx.arg(1).substr(0, 128),
+                                         upper(ctx.arg(0)))));
+    return false;
+  }
+  if (!arity_ok(sub->arity, ctx.argc())) {
+    ctx.reply.error(err::wrong_arity(sub->name));
+    return false;
+  }
+  return true;
 }
 
 CommandSpec spec(const char* name, int arity, uint32_t flags, Handler h, std::string_view group,

@@ -66,6 +66,9 @@ void add_sub(const char* name, int arity, uint32_t flags, Handler h, std::string
              std::string_view since, std::string_view acl = "", int first_key = 0);
 // Runs argv[1] of a container command, with Redis's errors and per-subcommand stats.
 void cmd_container(CommandCtx& ctx);
+// For a container that dispatches itself: replies Redis's unknown-subcommand
+// or arity error for argv[1] and returns false.
+bool subcommand_ok(CommandCtx& ctx);
 // Containers whose subcommands run through cmd_container.
 bool runs_subcommands_here(const CommandSpec& spec);
 

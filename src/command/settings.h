@@ -39,6 +39,10 @@ struct Settings {
 
   // Changeable with CONFIG SET.
   std::atomic<uint64_t> max_key_bytes{64u << 10};
+  // Stream node limits (model/stream.h): how many entries / bytes make a node,
+  // the unit approximate trimming removes.
+  std::atomic<int64_t> stream_node_max_entries{100};
+  std::atomic<int64_t> stream_node_max_bytes{4096};
   std::atomic<uint64_t> max_value_bytes{512u << 20};
   std::atomic<uint64_t> maxclients{10000};
   std::atomic<int64_t> timeout_seconds{0};

@@ -57,6 +57,10 @@ void register_all_commands() {
   register_transaction_commands(t);
   register_pubsub_commands(t);
   register_scripting_commands(t);
+  register_stream_commands(t);
+  register_stream_read_commands(t);
+  register_stream_group_commands(t);
+  register_stream_info_commands(t);
   register_key_commands(t);
   register_server_commands(t);
   register_introspection_commands(t);

@@ -112,5 +112,9 @@ void register_watch_commands(CommandTable& t);
 void register_transaction_commands(CommandTable& t);
 void register_pubsub_commands(CommandTable& t);
 void register_scripting_commands(CommandTable& t);
+void register_stream_commands(CommandTable& t);        // streams.cc
+void register_stream_read_commands(CommandTable& t);   // stream_read.cc
+void register_stream_group_commands(CommandTable& t);  // stream_groups.cc
+void register_stream_info_commands(CommandTable& t);   // stream_info.cc
 
 }  // namespace cairn::command

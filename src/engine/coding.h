@@ -25,6 +25,16 @@ inline uint64_t get_be64(const char* p) {
   return v;
 }
 
+inline void put_be32(std::string* dst, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) dst->push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+inline uint32_t get_be32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
 inline void put_be16(std::string* dst, uint16_t v) {
   dst->push_back(static_cast<char>(v >> 8));
   dst->push_back(static_cast<char>(v & 0xff));

@@ -39,7 +39,9 @@ inline constexpr std::string_view kFormatMetaKey = "format";
 // 2 added chunked strings (record flag 0x04); a version 1 store is a valid
 // version 2 store, and opening one marks it 2, so that a binary that reads
 // only 1 refuses it instead of meeting records it cannot decode.
-inline constexpr uint64_t kFormatVersion = 2;
+// 3 added streams (type 5's payload and member tags e n g p k q), on the
+// same rule.
+inline constexpr uint64_t kFormatVersion = 3;
 inline constexpr uint64_t kOldestUpgradableFormat = 1;
 
 // The prefix shared by every member record of one collection incarnation.
@@ -49,6 +51,14 @@ inline constexpr char kTagMember = 'm';    // hash field / set member / zset mem
 inline constexpr char kTagPosition = 'l';  // list position -> element
 inline constexpr char kTagScore = 's';     // zset score index: [score:8][member] -> ""
 inline constexpr char kTagChunk = 'c';     // chunked string: [chunk index:4 BE] -> bytes
+// Streams (model/stream.h): IDs are [ms:8 BE][seq:8 BE], names [len:4 BE][bytes].
+inline constexpr char kTagStreamEntry = 'e';     // [id] -> fields and values
+inline constexpr char kTagStreamNode = 'n';      // [first id] -> node counts (approximate trimming)
+inline constexpr char kTagStreamGroup = 'g';     // [group name] -> last delivered ID, entries read, counts
+inline constexpr char kTagStreamPel = 'p';       // [group][id] -> delivery time, count, consumer
+inline constexpr char kTagStreamConsumer = 'k';  // [group][consumer] -> seen time, pending count
+inline constexpr char kTagStreamConsumerPel = 'q';  // [group][consumer][id] -> ""
+
 // Hash of a member name that orders HSCAN/SSCAN/ZSCAN; sub keys are [hash:4 BE][member].
 uint32_t member_hash(std::string_view member);
 std::string hashed_member_sub(std::string_view member);

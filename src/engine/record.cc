@@ -24,12 +24,26 @@ void encode_collection(ValueType t, const CollectionMeta& m, std::string* payloa
   if (t == ValueType::kList) {
     put_le64(payload, static_cast<uint64_t>(m.head));
     put_le64(payload, static_cast<uint64_t>(m.tail));
+  } else if (t == ValueType::kStream) {
+    const StreamMeta& s = m.stream;
+    for (uint64_t v : {s.last_ms, s.last_seq, s.first_ms, s.first_seq, s.max_deleted_ms, s.max_deleted_seq,
+                       s.entries_added, s.groups, s.node_ms, s.node_seq, s.has_node}) {
+      put_le64(payload, v);
+    }
   }
 }
 
+namespace {
+constexpr size_t kStreamMetaFields = 11;
+size_t collection_payload_size(ValueType t) {
+  if (t == ValueType::kList) return 32;
+  if (t == ValueType::kStream) return 16 + 8 * kStreamMetaFields;
+  return 16;
+}
+}  // namespace
+
 bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m) {
-  size_t need = t == ValueType::kList ? 32 : 16;
-  if (payload.size() != need) return false;  // exactly what encode_collection writes
+  if (payload.size() != collection_payload_size(t)) return false;  // exactly what encode_collection writes
   m->version = get_le64(payload.data());
   m->count = static_cast<int64_t>(get_le64(payload.data() + 8));
   if (t == ValueType::kList) {
@@ -37,6 +51,13 @@ bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m)
     m->tail = static_cast<int64_t>(get_le64(payload.data() + 24));
   } else {
     m->head = m->tail = 0;
+  }
+  if (t == ValueType::kStream) {
+    uint64_t f[kStreamMetaFields];
+    for (size_t i = 0; i < kStreamMetaFields; ++i) f[i] = get_le64(payload.data() + 16 + 8 * i);
+    m->stream = StreamMeta{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]};
+  } else {
+    m->stream = StreamMeta{};
   }
   return true;
 }

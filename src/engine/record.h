@@ -48,11 +48,23 @@ inline bool has_members(const RecordHeader& h) { return is_collection(h.type) ||
 // (delete, overwrite, expiry) makes the old members unreachable at once.
 //   [version:8 LE][count:8 LE]                 hash, set, zset
 //   [version:8 LE][count:8 LE][head:8][tail:8]  list (positions head..tail-1)
+//   [version:8 LE][count:8 LE][StreamMeta: 11 x 8 LE]  stream (model/stream.h)
+// A stream's IDs are (ms, seq) pairs of u64.
+struct StreamMeta {
+  uint64_t last_ms = 0, last_seq = 0;                // the top ID ever given (XADD, XSETID)
+  uint64_t first_ms = 0, first_seq = 0;              // the first live entry (0-0 when empty)
+  uint64_t max_deleted_ms = 0, max_deleted_seq = 0;  // the largest ID XDEL removed
+  uint64_t entries_added = 0;                        // every entry ever added
+  uint64_t groups = 0;                               // consumer groups
+  uint64_t node_ms = 0, node_seq = 0;                // the last node's key (has_node)
+  uint64_t has_node = 0;
+};
 struct CollectionMeta {
   uint64_t version = 0;
   int64_t count = 0;
   int64_t head = 0;  // lists only
   int64_t tail = 0;  // lists only
+  StreamMeta stream;  // streams only
 };
 void encode_collection(ValueType t, const CollectionMeta& m, std::string* payload);
 bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m);

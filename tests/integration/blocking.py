@@ -9,74 +9,20 @@ served pop that survives kill -9 (it was acknowledged only once durable).
     /usr/bin/python3 tests/integration/blocking.py --binary build/cairn
 """
 
-import http.client
-import json
 import os
-import socket
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from cairn_server import CairnServer, RespError, _encode, _read_reply  # noqa: E402
+from cairn_server import CairnServer, RespError  # noqa: E402
 from checks import binary_arg, check, finish  # noqa: E402
+from raw_resp import Raw, blocked_clients, wait_blocked, upstash as upstash_with  # noqa: E402
 
 TOKEN = "blocking-token"
 
 
-class Raw:
-    """One RESP connection whose replies are read when the test wants."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.f = self.sock.makefile("rb")
-
-    def send(self, *commands):
-        self.sock.sendall(b"".join(_encode(list(cmd)) for cmd in commands))
-
-    def read(self):
-        try:
-            return _read_reply(self.f)
-        except RespError as e:
-            return e
-
-    def call(self, *args):
-        self.send(args)
-        return self.read()
-
-    def ready(self, wait=0.2):
-        """Whether a reply has arrived within `wait` seconds (not consumed)."""
-        self.sock.settimeout(wait)
-        try:
-            return len(self.sock.recv(1, socket.MSG_PEEK)) > 0
-        except (socket.timeout, BlockingIOError):
-            return False
-        finally:
-            self.sock.settimeout(30)
-
-    def close(self):
-        self.f.close()
-        self.sock.close()
-
-
-def blocked_clients(c):
-    return int(c.info("clients")["blocked_clients"])
-
-
-def wait_blocked(c, n):
-    for _ in range(500):
-        if blocked_clients(c) == n:
-            return True
-        time.sleep(0.01)
-    return False
-
-
 def upstash(srv, command):
-    conn = http.client.HTTPConnection("127.0.0.1", srv.http_port, timeout=10)
-    conn.request("POST", "/", body=json.dumps(command), headers={"Authorization": "Bearer " + TOKEN})
-    resp = conn.getresponse()
-    body = json.loads(resp.read())
-    conn.close()
-    return resp.status, body
+    return upstash_with(srv, command, TOKEN)
 
 
 def main():
@@ -188,6 +134,21 @@ def main():
         check("and the connection still works", rd.call("PING") == b"PONG")
         c = srv.client()  # the idle one may have been closed meanwhile
         c.config_set("timeout", 0)
+
+        # A client blocked with BRPOPLPUSH does not touch its destination
+        # while still blocked: a transaction watching it commits.
+        blocked, watcher = Raw(srv.port), Raw(srv.port)
+        c.set("somekey", "somevalue")
+        blocked.send(("BRPOPLPUSH", "wsrc", "wdst", "0"))
+        wait_blocked(c, 1)
+        replies = [watcher.call("WATCH", "wdst"), watcher.call("MULTI"), watcher.call("GET", "somekey"),
+                   watcher.call("EXEC")]
+        check("WATCH on a blocked BRPOPLPUSH's destination: EXEC commits",
+              replies == [b"OK", b"OK", b"QUEUED", [b"somevalue"]], replies)
+        c.lpush("wsrc", "element")
+        check("then the push serves it", blocked.read() == b"element")
+        blocked.close()
+        watcher.close()
 
         # CLIENT UNBLOCK.
         cid = rd.call("CLIENT", "ID")
