@@ -13,7 +13,11 @@ crash (kill -9) must never lose an acknowledged write. This script checks that p
      keys of its own to one value, and as often an EVALSHA of a script that does the same:
      after any crash both must hold the same value. HTTP writers (default 2) do the same over the HTTP port with
      PUT, DELETE and GET on /v1/kv/{key}, and Upstash /multi-exec transactions that set two
-     keys to one value: after any crash both keys must hold the same value.
+     keys to one value: after any crash both keys must hold the same value. Stream writers
+     (default 2, tests/crash/stream_ledger.py) run a job queue on one stream: XADD, XREADGROUP
+     of new entries for a consumer group, XACK; after any crash every acknowledged entry
+     exists, every delivered and unacknowledged entry is pending, no acknowledgement is
+     undone, and no entry is ever delivered as new twice.
      Each writer keeps the last acknowledged state of each of its keys, and the one request
      it had sent without receiving the reply when the server died (the in-flight write).
   3. After a random delay, kill -9 the server by PID, restart it on the same data directory
@@ -58,6 +62,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stream_ledger import StreamLedger, StreamWriter  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -612,7 +619,15 @@ def read_back(port, keys, timeout):
         conn.close()
 
 
-def verify(state, in_flight, observed, dbsize):
+def verify_stream(ledger, port, in_flight, timeout):
+    conn = RespConnection(port, timeout=timeout)
+    try:
+        return ledger.verify(conn, in_flight)
+    finally:
+        conn.close()
+
+
+def verify(state, in_flight, observed, dbsize, other_keys=0):
     """Compare what the server holds with what was acknowledged.
 
     Returns a list of problems. On success the caller adopts `observed` as the new state:
@@ -632,7 +647,7 @@ def verify(state, in_flight, observed, dbsize):
         if op is not None:
             detail += "; in-flight %s would give %s" % (op[0], show(allowed[1]))
         problems.append(detail)
-    present = sum(1 for v in observed.values() if v is not None)
+    present = sum(1 for v in observed.values() if v is not None) + other_keys
     if dbsize is not None and dbsize != present:
         problems.append("DBSIZE is %d but %d of the test's keys are present (the test writes "
                         "no other keys)" % (dbsize, present))
@@ -652,6 +667,9 @@ def parse_args():
                    help="the server's --fsync (default always)")
     p.add_argument("--http-writers", type=int, default=2,
                    help="writer threads on the HTTP port: PUT/DELETE and /multi-exec (default 2)")
+    p.add_argument("--stream-writers", type=int, default=2,
+                   help="writer threads on one stream with a consumer group: XADD, XREADGROUP, "
+                        "XACK (default 2)")
     p.add_argument("--rounds", type=int, default=20, help="crash/restart rounds (default 20)")
     p.add_argument("--seconds-per-round", type=float, default=0.75,
                    help="mean write time before the kill; each round kills after a random "
@@ -723,6 +741,7 @@ def main():
             state[key] = None
 
     server = Server(argv, workdir, port)
+    ledger = StreamLedger()
     failures = []
     total_acked = 0
     total_in_flight = 0
@@ -741,6 +760,10 @@ def main():
                               round_no, args.reply_timeout) for w in range(args.writers)]
             writers += [HttpWriter(h, http_port, http_keys[h], pairs[2 * args.writers + h], state, rng.randrange(1 << 31),
                                    round_no, args.reply_timeout) for h in range(args.http_writers)]
+            stream_writers = [StreamWriter(s, lambda: RespConnection(port, timeout=args.reply_timeout),
+                                           (OSError, RespError), ledger, rng.randrange(1 << 31), round_no)
+                              for s in range(args.stream_writers)]
+            writers += stream_writers
             for t in writers:
                 t.start()
             delay = rng.uniform(0.5, 1.5) * args.seconds_per_round
@@ -774,11 +797,15 @@ def main():
                                 "its log:\n%s" % (round_no, crash_log))
             for t in writers:
                 failures.extend("round %d: %s: %s" % (round_no, t.name, p) for p in t.problems)
+            failures.extend("round %d: %s" % (round_no, p) for p in ledger.problems)
             if failures:
                 break
 
             in_flight = {}
+            stream_in_flight = [t.in_flight for t in stream_writers if t.in_flight]
             for t in writers:
+                if t in stream_writers:
+                    continue
                 if isinstance(t.in_flight, list):
                     in_flight.update(dict(t.in_flight))
                 elif t.in_flight:
@@ -798,7 +825,8 @@ def main():
                 startup_kills += 1
             server.start(args.start_timeout)
             observed, dbsize = read_back(port, list(state), args.reply_timeout)
-            problems = verify(state, in_flight, observed, dbsize)
+            problems = verify(state, in_flight, observed, dbsize, ledger.key_count())
+            problems += verify_stream(ledger, port, stream_in_flight, args.reply_timeout)
             problems += ["HALF-APPLIED transaction: %s holds %s but %s holds %s"
                          % (a, show(observed[a]), b, show(observed[b]))
                          for a, b in pairs if observed[a] != observed[b]]
@@ -830,7 +858,8 @@ def main():
                                 % (server.last_exit_code, server.log_tail()))
             server.start(args.start_timeout)
             observed, dbsize = read_back(port, list(state), args.reply_timeout)
-            problems = verify(state, {}, observed, dbsize)
+            problems = verify(state, {}, observed, dbsize, ledger.key_count())
+            problems += verify_stream(ledger, port, [], args.reply_timeout)
             print("final: %s, restarted, %s"
                   % ("stopped with SIGTERM" if clean
                      else "did not stop within 15 s of SIGTERM (killed)",
@@ -857,6 +886,7 @@ def main():
           "kill, %d lost writes (keys), %d other problems"
           % (args.fsync, rounds_done, total_acked, total_in_flight, in_flight_applied, startup_kills,
              compactions, lost, len(failures) - lost))
+    print("streams: %s" % ledger.summary())
     if args.fsync == "everysec":
         print("everysec exposure (what an OS crash rather than kill -9 could lose): %d WAL syncs "
               "covered acknowledged writes; the longest an acknowledged write waited for its sync "
