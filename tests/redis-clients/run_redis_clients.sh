@@ -2,7 +2,10 @@
 # Runs real, unmodified npm Redis client libraries (ioredis, node-redis v4,
 # redlock, rate-limiter-flexible, connect-redis + express-session) against
 # Cairn's RESP port (redis_clients.test.mjs).
-#   tests/redis-clients/run_redis_clients.sh path/to/cairn
+#   tests/redis-clients/run_redis_clients.sh path/to/cairn [suite.test.mjs]
+# The suite defaults to redis_clients.test.mjs here; another one (e.g.
+# tests/bullmq/bullmq.test.mjs) brings its own package.json and lock file
+# in its directory.
 # Installs the pinned clients from package-lock.json (npm ci) when
 # node_modules is missing or older than the lock file, picks a free loopback
 # port and a temporary data dir, and runs `node --test`. The test itself
@@ -17,17 +20,19 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BINARY=$(realpath "${1:?usage: run_redis_clients.sh path/to/cairn}")
+BINARY=$(realpath "${1:?usage: run_redis_clients.sh path/to/cairn [suite.test.mjs]}")
+SUITE=$(realpath "${2:-$HERE/redis_clients.test.mjs}")
+PACKAGE=$(dirname "$SUITE")
 
 for tool in node npm redis-cli; do
   command -v "$tool" >/dev/null ||
     { echo "run_redis_clients.sh: '$tool' not found (bash scripts/install-deps.sh installs it)" >&2; exit 1; }
 done
 
-if [[ ! -d "$HERE/node_modules" || "$HERE/package-lock.json" -nt "$HERE/node_modules" ]]; then
-  echo "run_redis_clients.sh: npm ci in $HERE" >&2
-  (cd "$HERE" && npm ci --no-audit --no-fund)
-  touch "$HERE/node_modules"  # npm ci may leave the directory's mtime older than the lock file
+if [[ ! -d "$PACKAGE/node_modules" || "$PACKAGE/package-lock.json" -nt "$PACKAGE/node_modules" ]]; then
+  echo "run_redis_clients.sh: npm ci in $PACKAGE" >&2
+  (cd "$PACKAGE" && npm ci --no-audit --no-fund)
+  touch "$PACKAGE/node_modules"  # npm ci may leave the directory's mtime older than the lock file
 fi
 
 TMP=$(mktemp -d -t cairn-redis-clients-XXXXXX)
@@ -69,7 +74,7 @@ export CAIRN_LOG="$TMP/server.log"
 export CAIRN_PID_FILE="$TMP/cairn.pid"
 
 set +e
-node --test --test-timeout=60000 "$HERE/redis_clients.test.mjs"
+node --test --test-timeout=60000 "$SUITE"
 STATUS=$?
 set -e
 exit "$STATUS"
