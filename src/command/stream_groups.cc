@@ -354,7 +354,8 @@ void cmd_xclaim(CommandCtx& ctx) {
     }
     if (!old && !force) continue;
     if (old && min_idle && now - old->delivery_ms < min_idle) continue;
-    PendingEntry e = old ? *old : PendingEntry{id, "", 0, 0};
+    // A pending entry FORCE creates starts delivered once, as in Redis.
+    PendingEntry e = old ? *old : PendingEntry{id, "", 0, 1};
     e.delivery_ms = delivery_ms;
     if (retry_count >= 0) e.delivery_count = retry_count;
     else if (!justid) e.delivery_count++;

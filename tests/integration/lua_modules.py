@@ -11,14 +11,13 @@ leave the server serving.
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from cairn_server import CairnServer, find_free_port  # noqa: E402
+from cairn_server import CairnServer  # noqa: E402
 from checks import binary_arg, check, finish  # noqa: E402
+from reference_redis import start_redis  # noqa: E402
 
 import redis  # noqa: E402
 
@@ -93,22 +92,6 @@ CAIRN_ONLY_ERRORS = [
     "return cmsgpack.unpack(string.rep(string.char(0x91), 200000))",
     "return cmsgpack.unpack(string.rep(string.char(0x81, 0xc0), 200000))",
 ]
-
-
-def start_redis(workdir):
-    port = find_free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", workdir],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port, socket_timeout=10)
-    for _ in range(200):
-        try:
-            if client.ping():
-                return proc, client
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("redis-server did not start")
 
 
 def outcome(client, script):
