@@ -10,14 +10,12 @@ leave the server serving.
 """
 
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from cairn_server import CairnServer  # noqa: E402
 from checks import binary_arg, check, finish  # noqa: E402
-from reference_redis import start_redis  # noqa: E402
+from reference_redis import reference_redis  # noqa: E402
 
 import redis  # noqa: E402
 
@@ -104,26 +102,16 @@ def outcome(client, script):
 
 def main():
     binary = binary_arg()
-    if not shutil.which("redis-server"):
-        print("redis-server not found (bash scripts/install-deps.sh installs it)")
-        sys.exit(1)
-    workdir = tempfile.mkdtemp(prefix="cairn-lua-modules-")
-    proc, reference = start_redis(workdir)
-    try:
-        with CairnServer(binary) as srv:
-            cairn = srv.client()
-            for script in SCRIPTS:
-                want, got = outcome(reference, script), outcome(cairn, script)
-                check("same as Redis: " + script[:90], got == want, f"cairn {got!r:.300}, redis {want!r:.300}")
-            for script in CAIRN_ONLY_ERRORS:
-                kind, text = outcome(cairn, script)
-                check("an error, not a crash: " + script[:70], kind == "error" and "Bad data format" in text,
-                      f"{kind} {text!r:.200}")
-            check("still serving after the hostile input", cairn.ping() is True)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
+    with reference_redis("cairn-lua-modules-") as reference, CairnServer(binary) as srv:
+        cairn = srv.client()
+        for script in SCRIPTS:
+            want, got = outcome(reference, script), outcome(cairn, script)
+            check("same as Redis: " + script[:90], got == want, f"cairn {got!r:.300}, redis {want!r:.300}")
+        for script in CAIRN_ONLY_ERRORS:
+            kind, text = outcome(cairn, script)
+            check("an error, not a crash: " + script[:70], kind == "error" and "Bad data format" in text,
+                  f"{kind} {text!r:.200}")
+        check("still serving after the hostile input", cairn.ping() is True)
     finish()
 
 

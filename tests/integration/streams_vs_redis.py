@@ -16,14 +16,12 @@ whole nodes often.
 
 import os
 import random
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from cairn_server import CairnServer  # noqa: E402
 from checks import binary_arg, check, finish  # noqa: E402
-from reference_redis import start_redis  # noqa: E402
+from reference_redis import reference_redis  # noqa: E402
 
 import redis  # noqa: E402
 
@@ -132,29 +130,20 @@ def run_seed(reference, cairn, seed):
 
 def main():
     binary = binary_arg()
-    if not shutil.which("redis-server"):
-        print("redis-server not found (bash scripts/install-deps.sh installs it)")
-        sys.exit(1)
-    workdir = tempfile.mkdtemp(prefix="cairn-streams-vs-redis-")
-    proc, reference = start_redis(workdir)
-    try:
-        with CairnServer(binary, extra_args=["--fsync", "everysec"]) as srv:
-            cairn = srv.client()
-            # Raw replies on both: redis-py's parsers would hide differences.
-            reference.response_callbacks.clear()
-            cairn.response_callbacks.clear()
-            for seed in SEEDS:
-                # Even seeds with nodes of 4 entries, so that approximate trims remove nodes often.
-                node = "4" if seed % 2 == 0 else "100"
-                for client in (reference, cairn):
-                    client.config_set("stream-node-max-entries", node)
-                problem = run_seed(reference, cairn, seed)
-                check(f"seed {seed}, nodes of {node}: {OPS} stream commands answered as Redis answers them",
-                      problem is None, problem)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
+    with reference_redis("cairn-streams-vs-redis-") as reference, \
+            CairnServer(binary, extra_args=["--fsync", "everysec"]) as srv:
+        cairn = srv.client()
+        # Raw replies on both: redis-py's parsers would hide differences.
+        reference.response_callbacks.clear()
+        cairn.response_callbacks.clear()
+        for seed in SEEDS:
+            # Even seeds with nodes of 4 entries, so that approximate trims remove nodes often.
+            node = "4" if seed % 2 == 0 else "100"
+            for client in (reference, cairn):
+                client.config_set("stream-node-max-entries", node)
+            problem = run_seed(reference, cairn, seed)
+            check(f"seed {seed}, nodes of {node}: {OPS} stream commands answered as Redis answers them",
+                  problem is None, problem)
     finish()
 
 

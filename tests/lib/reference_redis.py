@@ -1,8 +1,16 @@
-"""The reference: Debian's redis-server on a free loopback port, for tests that
-compare Cairn's answers with Redis's. The caller stops it by PID
-(proc.terminate(); proc.wait())."""
+"""The reference: Debian's redis-server on a free loopback port with a
+temporary directory, for tests that compare Cairn's answers with Redis's.
 
+    with reference_redis("cairn-my-test-") as client: ...
+
+stops it by PID and removes the directory afterwards; a missing redis-server
+fails the test (exit 1) with the way to install it."""
+
+import contextlib
+import shutil
 import subprocess
+import sys
+import tempfile
 import time
 
 import redis
@@ -24,3 +32,18 @@ def start_redis(workdir):
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("redis-server did not start")
+
+
+@contextlib.contextmanager
+def reference_redis(prefix):
+    if not shutil.which("redis-server"):
+        print("redis-server not found (bash scripts/install-deps.sh installs it)")
+        sys.exit(1)
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    proc, client = start_redis(workdir)
+    try:
+        yield client
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
