@@ -16,8 +16,8 @@
 #        2. INCR LPUSH LPOP SADD HSET ZADD LRANGE_100 MSET   (A B C)
 #        3. SET -P 1 -r 1000000: C against A and against D    (A B C D; shares workload 1's run)
 #        6. p50/p99/p99.9 latency of workload 1 at -P 1       (from the same runs)
-#        7. EVALSHA (GET+SET script), PUBLISH to 50 subscribers, BLPOP/LPUSH ping-pong
-#           (A B, by bench/semantics.sh with the same ROUNDS, CLIENTS and VALUE_SIZE and at most
+#        7. EVALSHA (GET+SET script), PUBLISH to 50 subscribers, BLPOP/LPUSH ping-pong, XADD,
+#           XREADGROUP+XACK, BullMQ add and process throughput (A B, by bench/semantics.sh with the same ROUNDS, CLIENTS and VALUE_SIZE and at most
 #           100,000 requests; --no-semantics leaves it out)
 #      and, only with --with-10m, the heavy ones (A and B, HEAVY_ROUNDS rounds):
 #        4. memory after loading 10,000,000 keys of 100 bytes: RSS and on-disk size
@@ -404,7 +404,7 @@ report() {
   echo '```'
   if [[ -s $WORK/semantics.md ]]; then
     echo
-    echo "### Workload 7: scripts, pub/sub fan-out, blocking pops (A and B, \`bench/semantics.sh\`)"
+    echo "### Workload 7: scripts, pub/sub fan-out, blocking pops, streams, BullMQ (A and B, \`bench/semantics.sh\`)"
     echo
     cat "$WORK/semantics.md"
   fi
