@@ -1,9 +1,9 @@
 // XINFO STREAM [FULL [COUNT n]], XINFO GROUPS, XINFO CONSUMERS and XINFO
 // HELP: what a stream, its groups and consumers hold, with Redis 7.0's
 // fields (entries-added, max-deleted-entry-id, recorded-first-entry-id,
-// entries-read and lag). radix-tree-keys counts the stream's nodes
-// (model/stream.h); radix-tree-nodes, which has no counterpart, reports the
-// same number.
+// entries-read and lag). radix-tree-keys is the stream's node count
+// (model/stream.h, the same as Redis's for the same commands);
+// radix-tree-nodes, which has no counterpart, reports the same number.
 #include <fmt/format.h>
 
 #include <string>
@@ -71,7 +71,7 @@ void reply_stream(CommandCtx& ctx, const Collection& c) {
   }
   Reply& r = ctx.reply;
   engine::View& v = ctx.view;
-  const int64_t nodes = model::stream_node_count(v, c);
+  const int64_t nodes = model::stream_node_count(c);
   r.map(full ? 9 : 10);
   r.bulk("length");
   r.integer(c.meta.count);

@@ -27,14 +27,14 @@ void encode_collection(ValueType t, const CollectionMeta& m, std::string* payloa
   } else if (t == ValueType::kStream) {
     const StreamMeta& s = m.stream;
     for (uint64_t v : {s.last_ms, s.last_seq, s.first_ms, s.first_seq, s.max_deleted_ms, s.max_deleted_seq,
-                       s.entries_added, s.groups, s.node_ms, s.node_seq, s.has_node}) {
+                       s.entries_added, s.groups, s.node_ms, s.node_seq, s.has_node, s.nodes}) {
       put_le64(payload, v);
     }
   }
 }
 
 namespace {
-constexpr size_t kStreamMetaFields = 11;
+constexpr size_t kStreamMetaFields = 12;
 size_t collection_payload_size(ValueType t) {
   if (t == ValueType::kList) return 32;
   if (t == ValueType::kStream) return 16 + 8 * kStreamMetaFields;
@@ -55,7 +55,7 @@ bool decode_collection(ValueType t, std::string_view payload, CollectionMeta* m)
   if (t == ValueType::kStream) {
     uint64_t f[kStreamMetaFields];
     for (size_t i = 0; i < kStreamMetaFields; ++i) f[i] = get_le64(payload.data() + 16 + 8 * i);
-    m->stream = StreamMeta{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]};
+    m->stream = StreamMeta{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]};
   } else {
     m->stream = StreamMeta{};
   }

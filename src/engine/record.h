@@ -48,7 +48,7 @@ inline bool has_members(const RecordHeader& h) { return is_collection(h.type) ||
 // (delete, overwrite, expiry) makes the old members unreachable at once.
 //   [version:8 LE][count:8 LE]                 hash, set, zset
 //   [version:8 LE][count:8 LE][head:8][tail:8]  list (positions head..tail-1)
-//   [version:8 LE][count:8 LE][StreamMeta: 11 x 8 LE]  stream (model/stream.h)
+//   [version:8 LE][count:8 LE][StreamMeta: 12 x 8 LE]  stream (model/stream.h)
 // A stream's IDs are (ms, seq) pairs of u64.
 struct StreamMeta {
   uint64_t last_ms = 0, last_seq = 0;                // the top ID ever given (XADD, XSETID)
@@ -57,7 +57,8 @@ struct StreamMeta {
   uint64_t entries_added = 0;                        // every entry ever added
   uint64_t groups = 0;                               // consumer groups
   uint64_t node_ms = 0, node_seq = 0;                // the last node's key (has_node)
-  uint64_t has_node = 0;
+  uint64_t has_node = 0;                             // 0 or 1: the last node exists
+  uint64_t nodes = 0;                                // node records (XINFO's radix-tree-keys)
 };
 struct CollectionMeta {
   uint64_t version = 0;

@@ -247,6 +247,7 @@ StreamAddResult stream_append(Txn& t, Collection* c, std::optional<StreamId> ask
     if (limits.max_entries > 0 && node.total >= limits.max_entries) have = false;
   }
   if (!have) {
+    m.nodes++;
     node = Node{};
     node.first = id;
     node.bytes = kNodeHeaderBytes + static_cast<int64_t>(bytes);  // the master entry's fields
@@ -297,6 +298,7 @@ int64_t stream_trim(Txn& t, Collection* c, const StreamTrim& trim) {
         t.delete_range(Cf::kMembers, entry_key(*c, n.first), end == n.last ? c->tag_end(kTagStreamEntry)
                                                                              : entry_key(*c, end));
         t.del(Cf::kMembers, node_key(*c, n.first));
+        c->meta.stream.nodes--;
         c->meta.count -= n.live;
         deleted += n.live;
         seek_from = end;
@@ -390,6 +392,7 @@ int64_t stream_delete(Txn& t, Collection* c, std::span<const StreamId> ids) {
     t.del(Cf::kMembers, entry_key(*c, id));
     if (--n.live == 0) {
       t.del(Cf::kMembers, node_key(*c, n.first));
+      c->meta.stream.nodes--;
       if (n.first == StreamId{c->meta.stream.node_ms, c->meta.stream.node_seq}) c->meta.stream.has_node = 0;
     } else {
       write_node(t, *c, n);
@@ -410,14 +413,7 @@ int64_t stream_delete(Txn& t, Collection* c, std::span<const StreamId> ids) {
   return deleted;
 }
 
-int64_t stream_node_count(View& v, const Collection& c) {
-  if (!c.exists) return 0;
-  int64_t n = 0;
-  auto it = v.iterate(Cf::kMembers, c.tag_begin(kTagStreamNode), c.tag_end(kTagStreamNode));
-  for ((*it)->Seek(c.tag_begin(kTagStreamNode)); (*it)->Valid(); (*it)->Next()) ++n;
-  engine::check((*it)->status());
-  return n;
-}
+int64_t stream_node_count(const Collection& c) { return c.exists ? static_cast<int64_t>(c.meta.stream.nodes) : 0; }
 
 int64_t stream_estimate_entries_read(const Collection& c, StreamId id) {
   const auto& m = c.meta.stream;

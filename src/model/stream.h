@@ -100,8 +100,8 @@ std::optional<StreamEntry> stream_entry(View& v, const Collection& c, StreamId i
 // XDEL: removes the entries that exist; returns how many.
 int64_t stream_delete(Txn& t, Collection* c, std::span<const StreamId> ids);
 
-// How many nodes the stream has (XINFO's radix-tree-keys).
-int64_t stream_node_count(View& v, const Collection& c);
+// How many nodes the stream has (XINFO's radix-tree-keys), kept in its meta.
+int64_t stream_node_count(const Collection& c);
 
 // Redis's streamEstimateDistanceFromFirstEverEntry: the logical read counter
 // of `id`, or -1 when fragmentation makes it unknown.
