@@ -1,12 +1,15 @@
 """The reference: Debian's redis-server on a free loopback port with a
-temporary directory, for tests that compare Cairn's answers with Redis's.
+temporary directory, for tests and benchmarks that compare Cairn with Redis.
 
+    with RedisServer(["--appendonly", "yes"]) as srv: srv.client(), srv.pid, srv.data_dir
     with reference_redis("cairn-my-test-") as client: ...
 
-stops it by PID and removes the directory afterwards; a missing redis-server
-fails the test (exit 1) with the way to install it."""
+RedisServer has CairnServer's client()/pid/data_dir; both stop the server by
+PID and remove the directory afterwards. reference_redis fails the test
+(exit 1) with the way to install redis-server if it is missing."""
 
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -18,20 +21,43 @@ import redis
 from cairn_server import find_free_port
 
 
-def start_redis(workdir):
-    port = find_free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", workdir],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port, socket_timeout=10)
-    for _ in range(200):
+class RedisServer:
+    def __init__(self, extra_args=(), prefix="cairn-redis-"):
+        self.extra_args = list(extra_args)
+        self.prefix = prefix
+
+    def __enter__(self):
+        self.tmp_dir = tempfile.mkdtemp(prefix=self.prefix)
+        self.data_dir = os.path.join(self.tmp_dir, "data")
+        os.makedirs(self.data_dir)
+        self.port = find_free_port()
+        # Later arguments win, so extra_args may turn the AOF on.
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.data_dir, "--logfile", os.path.join(self.tmp_dir, "redis.log")] + self.extra_args,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.pid = self.proc.pid
+        for _ in range(200):
+            try:
+                if self.client().ping():
+                    return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        self.__exit__()
+        raise RuntimeError("redis-server did not answer PING")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()  # by PID
         try:
-            if client.ping():
-                return proc, client
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("redis-server did not start")
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        return False
+
+    def client(self, **kwargs):
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10, **kwargs)
 
 
 @contextlib.contextmanager
@@ -39,11 +65,5 @@ def reference_redis(prefix):
     if not shutil.which("redis-server"):
         print("redis-server not found (bash scripts/install-deps.sh installs it)")
         sys.exit(1)
-    workdir = tempfile.mkdtemp(prefix=prefix)
-    proc, client = start_redis(workdir)
-    try:
-        yield client
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
+    with RedisServer(prefix=prefix) as srv:
+        yield srv.client()
