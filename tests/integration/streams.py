@@ -3,7 +3,8 @@ woken by an XADD from another connection, a Lua script, an EXEC and the
 Upstash REST door; the cases Redis's own units race (they do not wait for
 the client to block, see tests/CMakeLists.txt) checked with the waits: key
 deleted, type changed by SET and by a transaction, FLUSHDB, XGROUP DESTROY,
-RENAME; `$` meaning the last ID at the time of blocking; keyspace
+RENAME; `$` meaning the last ID at the time of blocking; TYPE, SCAN TYPE,
+COPY, RENAME, MOVE, expiry and DEL of a stream with a group; keyspace
 notifications; and a stream with a consumer group that survives kill -9
 (entries, pending entries, acknowledgements, the group's last ID).
 
@@ -12,10 +13,11 @@ notifications; and a stream with a consumer group that survives kill -9
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from cairn_server import CairnServer, RespError  # noqa: E402
-from checks import binary_arg, check, finish  # noqa: E402
+from checks import binary_arg, check, error_of, finish  # noqa: E402
 from raw_resp import Raw, wait_blocked, upstash  # noqa: E402
 
 TOKEN = "streams-token"
@@ -102,6 +104,24 @@ def main():
         c.delete("xs")
         c.xadd("xs", {"f": "v"}, id="667")
         check("a new stream there serves it", rd.read() == [[b"xs", [[b"667-0", [b"f", b"v"]]]]])
+
+        # The generic key commands on a stream with a group.
+        c.delete("k1")
+        c.xadd("k1", {"f": "v"}, id="1-1")
+        c.xgroup_create("k1", "g", id="0")
+        c.xreadgroup("g", "alice", {"k1": ">"})
+        check("TYPE stream", c.type("k1") == b"stream")
+        check("SCAN TYPE stream finds it", b"k1" in c.scan(0, count=1000, _type="stream")[1])
+        check("COPY keeps entries and the group's pending entry",
+              c.copy("k1", "k2") and c.xlen("k2") == 1 and c.xpending("k2", "g")["pending"] == 1)
+        c.rename("k2", "k3")
+        check("RENAME keeps the group", c.xinfo_groups("k3")[0]["name"] == b"g")
+        check("MOVE to db 1", c.move("k3", 1) and srv.client(db=1).xlen("k3") == 1)
+        c.pexpire("k1", 50)
+        time.sleep(0.2)
+        check("an expired stream is gone, and XREADGROUP says so",
+              c.exists("k1") == 0 and "NOGROUP" in error_of(lambda: c.xreadgroup("g", "alice", {"k1": ">"})))
+        check("DEL of the copy", srv.client(db=1).delete("k3") == 1)
 
         # Keyspace notifications.
         c.config_set("notify-keyspace-events", "KEt")
