@@ -2,10 +2,11 @@
 # Runs real, unmodified npm Redis client libraries (ioredis, node-redis v4,
 # redlock, rate-limiter-flexible, connect-redis + express-session) against
 # Cairn's RESP port (redis_clients.test.mjs).
-#   tests/redis-clients/run_redis_clients.sh path/to/cairn [suite.test.mjs]
+#   tests/redis-clients/run_redis_clients.sh path/to/cairn [suite.test.mjs [timeout-ms]]
 # The suite defaults to redis_clients.test.mjs here; another one (e.g.
 # tests/bullmq/bullmq.test.mjs) brings its own package.json and lock file
-# in its directory.
+# in its directory. node --test applies the timeout (default 60000) to the
+# whole file as well as to each test in it.
 # Installs the pinned clients from package-lock.json (npm ci) when
 # node_modules is missing or older than the lock file, picks a free loopback
 # port and a temporary data dir, and runs `node --test`. The test itself
@@ -20,9 +21,10 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BINARY=$(realpath "${1:?usage: run_redis_clients.sh path/to/cairn [suite.test.mjs]}")
+BINARY=$(realpath "${1:?usage: run_redis_clients.sh path/to/cairn [suite.test.mjs [timeout-ms]]}")
 SUITE=$(realpath "${2:-$HERE/redis_clients.test.mjs}")
 PACKAGE=$(dirname "$SUITE")
+TIMEOUT_MS=${3:-60000}
 
 for tool in node npm redis-cli; do
   command -v "$tool" >/dev/null ||
@@ -74,7 +76,7 @@ export CAIRN_LOG="$TMP/server.log"
 export CAIRN_PID_FILE="$TMP/cairn.pid"
 
 set +e
-node --test --test-timeout=60000 "$SUITE"
+node --test --test-timeout="$TIMEOUT_MS" "$SUITE"
 STATUS=$?
 set -e
 exit "$STATUS"
