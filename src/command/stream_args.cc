@@ -1,6 +1,10 @@
 // Stream argument parsing and entry replies; see stream_args.h.
 #include "command/stream_args.h"
 
+#include <fmt/format.h>
+
+#include "command/introspection.h"
+
 namespace cairn::command {
 
 namespace {
@@ -104,6 +108,12 @@ void reply_entries(Reply& r, const std::vector<model::StreamEntry>& entries) {
 model::StreamNodeLimits node_limits(const CommandCtx& ctx) {
   return {ctx.server.settings().stream_node_max_entries.load(std::memory_order_relaxed),
           ctx.server.settings().stream_node_max_bytes.load(std::memory_order_relaxed)};
+}
+
+void subcommand_syntax_error(CommandCtx& ctx) {
+  ctx.reply.error(introspection::one_line(
+      fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+                  ctx.arg(1).substr(0, 128), introspection::upper(ctx.arg(0)))));
 }
 
 }  // namespace cairn::command

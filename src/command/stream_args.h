@@ -32,4 +32,8 @@ void reply_entries(Reply& r, const std::vector<model::StreamEntry>& entries);
 
 model::StreamNodeLimits node_limits(const CommandCtx& ctx);
 
+// XGROUP and XINFO: an option their subcommand does not take (Redis's
+// addReplySubcommandSyntaxError).
+void subcommand_syntax_error(CommandCtx& ctx);
+
 }  // namespace cairn::command

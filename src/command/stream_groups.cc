@@ -40,11 +40,6 @@ bool arg_int_or(CommandCtx& ctx, size_t i, int64_t* out, std::string_view msg) {
   return false;
 }
 
-void subcommand_error(CommandCtx& ctx) {
-  ctx.reply.error(introspection::one_line(
-      fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try XGROUP HELP.",
-                  ctx.arg(1).substr(0, 128))));
-}
 
 // Opens the stream and its group for XACK/XPENDING/XCLAIM/XAUTOCLAIM;
 // replies NOGROUP (or WRONGTYPE) and returns false when either is missing.
@@ -81,10 +76,7 @@ void cmd_xgroup(CommandCtx& ctx) {
     });
     return;
   }
-  if (argc < 4) {
-    subcommand_error(ctx);
-    return;
-  }
+  // subcommand_ok checked the arity of each subcommand.
   const bool create = iequals(sub, "create"), setid = iequals(sub, "setid");
   bool mkstream = false;
   int64_t entries_read = -1;
@@ -100,7 +92,7 @@ void cmd_xgroup(CommandCtx& ctx) {
       }
       i += 2;
     } else {
-      subcommand_error(ctx);
+      subcommand_syntax_error(ctx);
       return;
     }
   }
@@ -146,7 +138,7 @@ void cmd_xgroup(CommandCtx& ctx) {
     model::put_group(t, c, g);
     notify(ctx, engine::kEventStream, "xgroup-setid", key);
     ctx.reply.ok();
-  } else if (iequals(sub, "destroy") && argc == 4) {
+  } else if (iequals(sub, "destroy")) {
     if (!have_group) {
       ctx.reply.integer(0);
       return;
@@ -157,7 +149,7 @@ void cmd_xgroup(CommandCtx& ctx) {
     model::save_stream(t, ctx.ns(), key, &c);
     notify(ctx, engine::kEventStream, "xgroup-destroy", key);
     ctx.reply.integer(1);
-  } else if (iequals(sub, "createconsumer") && argc == 5) {
+  } else if (iequals(sub, "createconsumer")) {
     bool created = false;
     model::lookup_or_create_consumer(t, c, &g, ctx.arg(4), ctx.now_ms, &created);
     if (created) {
@@ -165,7 +157,7 @@ void cmd_xgroup(CommandCtx& ctx) {
       notify(ctx, engine::kEventStream, "xgroup-createconsumer", key);
     }
     ctx.reply.integer(created ? 1 : 0);
-  } else if (iequals(sub, "delconsumer") && argc == 5) {
+  } else if (iequals(sub, "delconsumer")) {
     int64_t pending = model::delete_consumer(t, c, &g, ctx.arg(4));
     if (pending >= 0) {
       model::put_group(t, c, g);
@@ -173,7 +165,7 @@ void cmd_xgroup(CommandCtx& ctx) {
     }
     ctx.reply.integer(pending < 0 ? 0 : pending);
   } else {
-    subcommand_error(ctx);
+    subcommand_syntax_error(ctx);
   }
 }
 

@@ -25,11 +25,6 @@ using model::Collection;
 using model::OpStatus;
 using model::StreamGroup;
 
-void subcommand_error(CommandCtx& ctx) {
-  ctx.reply.error(introspection::one_line(
-      fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try XINFO HELP.",
-                  ctx.arg(1).substr(0, 128))));
-}
 
 void reply_id(Reply& r, model::StreamId id) { r.bulk(model::format_stream_id(id)); }
 
@@ -61,7 +56,7 @@ void reply_stream(CommandCtx& ctx, const Collection& c) {
   int64_t count = 10;
   if (full) {
     if ((optc != 1 && optc != 3) || !iequals(ctx.arg(3), "full") || (optc == 3 && !iequals(ctx.arg(4), "count"))) {
-      subcommand_error(ctx);
+      subcommand_syntax_error(ctx);
       return;
     }
     if (optc == 3) {
@@ -165,10 +160,7 @@ void cmd_xinfo(CommandCtx& ctx) {
     });
     return;
   }
-  if (ctx.argc() < 3) {
-    subcommand_error(ctx);
-    return;
-  }
+  // subcommand_ok checked the arity of each subcommand.
   Collection c;
   OpStatus s = model::open_stream(ctx.view, ctx.ns(), ctx.arg(2), ctx.now_ms, &c);
   if (s == OpStatus::kNotFound) {
@@ -180,7 +172,7 @@ void cmd_xinfo(CommandCtx& ctx) {
     return;
   }
   Reply& r = ctx.reply;
-  if (iequals(sub, "consumers") && ctx.argc() == 4) {
+  if (iequals(sub, "consumers")) {
     StreamGroup g;
     if (!model::get_group(ctx.view, c, ctx.arg(3), &g)) {
       ctx.reply.error(fmt::format("NOGROUP No such consumer group '{}' for key name '{}'", ctx.arg(3), ctx.arg(2)));
@@ -197,7 +189,7 @@ void cmd_xinfo(CommandCtx& ctx) {
       r.bulk("idle");
       r.integer(std::max<int64_t>(ctx.now_ms - k.seen_ms, 0));
     }
-  } else if (iequals(sub, "groups") && ctx.argc() == 3) {
+  } else if (iequals(sub, "groups")) {
     auto groups = model::list_groups(ctx.view, c);
     r.array(groups.size());
     for (const auto& g : groups) {
@@ -215,10 +207,8 @@ void cmd_xinfo(CommandCtx& ctx) {
       r.bulk("lag");
       reply_lag(r, c, g);
     }
-  } else if (iequals(sub, "stream")) {
-    reply_stream(ctx, c);
   } else {
-    subcommand_error(ctx);
+    reply_stream(ctx, c);
   }
 }
 

@@ -19,4 +19,7 @@ inline void check(const rocksdb::Status& s) {
   if (!s.ok() && !s.IsNotFound()) throw StoreError(s);
 }
 
+// A record that does not decode: the command fails with a corruption error.
+[[noreturn]] inline void corrupt(const char* what) { throw StoreError(rocksdb::Status::Corruption(what)); }
+
 }  // namespace cairn::engine

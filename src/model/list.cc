@@ -23,13 +23,12 @@ constexpr int kReadAttempts = 64;
 constexpr size_t kChunkElements = 256;
 constexpr size_t kChunkBytes = 4u << 20;
 
-[[noreturn]] void corrupt(const char* what) { throw engine::StoreError(rocksdb::Status::Corruption(what)); }
+using engine::corrupt;
 
 std::string position_key(const Collection& c, int64_t pos) {
   return c.member_key(kTagPosition, encode_list_position(pos));
 }
 
-std::string_view as_view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
 // Redis's index rule: negative counts from the tail. The offset from the
 // head, or false when out of range.
@@ -70,12 +69,12 @@ bool visit(View& v, const Collection& c, int64_t from, int64_t to, bool backward
       engine::check((*it)->status());
       return false;
     }
-    std::string_view k = as_view((*it)->key());
+    std::string_view k = (*it)->key().ToStringView();
     if (k.size() != tag.size() + 8 || k.substr(0, tag.size()) != tag ||
         decode_list_position(k.substr(tag.size())) != pos) {
       return false;
     }
-    if (!fn(pos, as_view((*it)->value()))) return true;
+    if (!fn(pos, (*it)->value().ToStringView())) return true;
     if (backward) {
       --pos;
       (*it)->Prev();
@@ -104,7 +103,7 @@ OpStatus read_list(View& v, uint8_t ns, std::string_view key, int64_t now_ms, Bo
     }
     Found again;
     find(v, ns, key, now_ms, &again);
-    bool unchanged = again.present && as_view(again.raw) == as_view(c.found.raw);
+    bool unchanged = again.present && again.raw.ToStringView() == c.found.raw.ToStringView();
     if (unchanged) {
       if (!complete) corrupt("list element missing");
       return OpStatus::kOk;

@@ -26,9 +26,8 @@ constexpr uint64_t kMaxEntryBytes = 1ull << 30;
 constexpr int64_t kEntryOverheadBytes = 4;
 constexpr int64_t kNodeHeaderBytes = 11;
 
-[[noreturn]] void corrupt(const char* what) { throw engine::StoreError(rocksdb::Status::Corruption(what)); }
+using engine::corrupt;
 
-std::string_view as_view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
 std::string entry_key(const Collection& c, StreamId id) { return c.member_key(kTagStreamEntry, encode_stream_id(id)); }
 std::string node_key(const Collection& c, StreamId first) { return c.member_key(kTagStreamNode, encode_stream_id(first)); }
@@ -94,7 +93,7 @@ bool read_node(View& v, const Collection& c, StreamId first, Node* n) {
   rocksdb::Status s = v.get(Cf::kMembers, node_key(c, first), &slice);
   engine::check(s);
   if (s.IsNotFound()) return false;
-  *n = decode_node(first, as_view(slice));
+  *n = decode_node(first, slice.ToStringView());
   return true;
 }
 
@@ -108,10 +107,10 @@ bool node_of(View& v, const Collection& c, StreamId id, Node* n) {
     engine::check((*it)->status());
     return false;
   }
-  std::string_view k = as_view((*it)->key());
+  std::string_view k = (*it)->key().ToStringView();
   size_t p = c.prefix.size() + 1;
   if (k.size() != p + 16) corrupt("bad stream node key");
-  *n = decode_node(decode_stream_id(k.substr(p)), as_view((*it)->value()));
+  *n = decode_node(decode_stream_id(k.substr(p)), (*it)->value().ToStringView());
   return true;
 }
 
@@ -124,7 +123,7 @@ std::optional<StreamId> first_entry_from(View& v, const Collection& c, StreamId 
     engine::check((*it)->status());
     return std::nullopt;
   }
-  std::string_view k = as_view((*it)->key());
+  std::string_view k = (*it)->key().ToStringView();
   size_t p = c.prefix.size() + 1;
   if (k.size() != p + 16) corrupt("bad stream entry key");
   return decode_stream_id(k.substr(p));
@@ -287,9 +286,9 @@ int64_t stream_trim(Txn& t, Collection* c, const StreamTrim& trim) {
     const size_t p = c->prefix.size() + 1;
     for (; (*it)->Valid(); (*it)->Next()) {
       if (by_len && c->meta.count <= trim.maxlen) break;
-      std::string_view k = as_view((*it)->key());
+      std::string_view k = (*it)->key().ToStringView();
       if (k.size() != p + 16) corrupt("bad stream node key");
-      Node n = decode_node(decode_stream_id(k.substr(p)), as_view((*it)->value()));
+      Node n = decode_node(decode_stream_id(k.substr(p)), (*it)->value().ToStringView());
       if (trim.limit && deleted + n.live > trim.limit) break;
       bool remove_node = by_len ? c->meta.count - n.live >= trim.maxlen : n.last < trim.minid;
       if (remove_node) {
@@ -320,7 +319,7 @@ int64_t stream_trim(Txn& t, Collection* c, const StreamTrim& trim) {
     std::vector<StreamId> doomed;
     int64_t count = c->meta.count;
     for ((*it)->Seek(entry_key(*c, from)); (*it)->Valid(); (*it)->Next()) {
-      std::string_view k = as_view((*it)->key());
+      std::string_view k = (*it)->key().ToStringView();
       if (k.size() != p + 16) corrupt("bad stream entry key");
       StreamId id = decode_stream_id(k.substr(p));
       if (id > n.last) break;
@@ -365,9 +364,9 @@ std::vector<StreamEntry> stream_range(View& v, const Collection& c, StreamId sta
   else (*it)->Seek(lower);
   const size_t p = c.prefix.size() + 1;
   for (; (*it)->Valid(); reverse ? (*it)->Prev() : (*it)->Next()) {
-    std::string_view k = as_view((*it)->key());
+    std::string_view k = (*it)->key().ToStringView();
     if (k.size() != p + 16) corrupt("bad stream entry key");
-    out.push_back({decode_stream_id(k.substr(p)), decode_fields(as_view((*it)->value()))});
+    out.push_back({decode_stream_id(k.substr(p)), decode_fields((*it)->value().ToStringView())});
     if (count && out.size() == count) break;
   }
   engine::check((*it)->status());
@@ -380,7 +379,7 @@ std::optional<StreamEntry> stream_entry(View& v, const Collection& c, StreamId i
   rocksdb::Status s = v.get(Cf::kMembers, entry_key(c, id), &slice);
   engine::check(s);
   if (s.IsNotFound()) return std::nullopt;
-  return StreamEntry{id, decode_fields(as_view(slice))};
+  return StreamEntry{id, decode_fields(slice.ToStringView())};
 }
 
 int64_t stream_delete(Txn& t, Collection* c, std::span<const StreamId> ids) {

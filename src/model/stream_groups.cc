@@ -20,9 +20,8 @@ using engine::kTagStreamPel;
 using engine::put_be32;
 using engine::put_le64;
 
-[[noreturn]] void corrupt(const char* what) { throw engine::StoreError(rocksdb::Status::Corruption(what)); }
+using engine::corrupt;
 
-std::string_view as_view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
 std::string name_part(std::string_view name) {
   std::string out;
@@ -121,7 +120,7 @@ template <typename Fn>
 void for_each_under(View& v, const std::string& prefix, Fn&& fn) {
   auto it = v.iterate(Cf::kMembers, prefix, engine::prefix_successor(prefix));
   for ((*it)->Seek(prefix); (*it)->Valid(); (*it)->Next()) {
-    if (!fn(as_view((*it)->key()), as_view((*it)->value()))) break;
+    if (!fn((*it)->key().ToStringView(), (*it)->value().ToStringView())) break;
   }
   engine::check((*it)->status());
 }
@@ -243,7 +242,7 @@ std::vector<PendingEntry> pending_range(View& v, const Collection& c, std::strin
   const std::string lower = prefix + encode_stream_id(start);
   auto it = v.iterate(Cf::kMembers, lower, engine::prefix_successor(prefix));
   for ((*it)->Seek(lower); (*it)->Valid(); (*it)->Next()) {
-    std::string_view k = as_view((*it)->key());
+    std::string_view k = (*it)->key().ToStringView();
     if (k.size() != prefix.size() + 16) corrupt("bad stream pending key");
     StreamId id = decode_stream_id(k.substr(prefix.size()));
     if (id > end) break;
@@ -253,7 +252,7 @@ std::vector<PendingEntry> pending_range(View& v, const Collection& c, std::strin
       if (!found) corrupt("stream pending entry missing");
       e = std::move(*found);
     } else {
-      e = decode_pending(id, as_view((*it)->value()));
+      e = decode_pending(id, (*it)->value().ToStringView());
     }
     if (min_idle_ms > 0 && now_ms - e.delivery_ms < min_idle_ms) continue;
     out.push_back(std::move(e));
@@ -270,9 +269,9 @@ PendingSummary pending_summary(View& v, const Collection& c, const StreamGroup& 
   const std::string prefix = pel_prefix(c, g.name);
   auto it = v.iterate(Cf::kMembers, prefix, engine::prefix_successor(prefix));
   (*it)->Seek(prefix);
-  if ((*it)->Valid()) s.min = decode_stream_id(as_view((*it)->key()).substr(prefix.size()));
+  if ((*it)->Valid()) s.min = decode_stream_id((*it)->key().ToStringView().substr(prefix.size()));
   (*it)->SeekToLast();
-  if ((*it)->Valid()) s.max = decode_stream_id(as_view((*it)->key()).substr(prefix.size()));
+  if ((*it)->Valid()) s.max = decode_stream_id((*it)->key().ToStringView().substr(prefix.size()));
   engine::check((*it)->status());
   for (const auto& k : list_consumers(v, c, g.name)) {
     if (k.pending > 0) s.consumers.emplace_back(k.name, k.pending);

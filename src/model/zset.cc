@@ -51,7 +51,7 @@ std::string score_tag(std::string_view prefix) {
   return k;
 }
 
-[[noreturn]] void corrupt(const char* what) { throw engine::StoreError(rocksdb::Status::Corruption(what)); }
+using engine::corrupt;
 
 // Reads a member's score from the member index; false if it is no member.
 bool read_score(View& v, std::string_view prefix, std::string_view member, double* score) {
